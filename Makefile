@@ -1,0 +1,43 @@
+# Two commands do all set-up: `make run` (pipeline on the bundled sample) and `make test`.
+# The virtual environment is (re)built whenever pyproject.toml (the dependency list) changes.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SNAKEMAKE := $(BIN)/snakemake
+
+.PHONY: run test lint format bench sample clean-venv
+
+run: $(STAMP)
+	$(SNAKEMAKE) --cores all all
+
+test: $(STAMP) lint
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	$(BIN)/snakefmt --check Snakefile rules
+
+format: $(STAMP)
+	$(BIN)/ruff format scripts tests
+	$(BIN)/ruff check --fix scripts tests
+	$(BIN)/snakefmt Snakefile rules
+
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
+
+# Regenerates the committed sample under raw/ (deterministic: same bytes every time).
+sample: $(STAMP)
+	$(BIN)/python scripts/generate_sample.py --scale 0.5 --seed 42 --out raw
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,17 @@
+# The run itself: its manifest records the fingerprint and the raw files of the run.
+
+
+rule run_manifest:
+    output:
+        manifest=layout.RUN_MANIFEST,
+    params:
+        manifest=lambda wildcards: run_manifest(wildcards.run_id),
+    log:
+        layout.log("run_manifest"),
+    localrule: True
+    threads: 1
+    resources:
+        mem_mb=256,
+        runtime=5,
+    script:
+        "../scripts/run_manifest.py"

@@ -1,0 +1,36 @@
+"""Where every artifact lives: one path template per artifact, shared by rules, scripts and tests.
+
+Templates use Snakemake's wildcard syntax (``{run_id}``, ``{source}``, ``{file}``) so the rules
+can use them as they are and Python code fills them with ``str.format``. All paths are relative
+to the working directory, which is what lets the same rules run on cluster executors.
+"""
+
+ARTIFACTS = "artifacts"
+RAW_FILE = "{raw_dir}/source_{source}/{file}"
+
+# The run's own record and the orchestration files (logs and benchmarks of every job).
+RUN_DIR = "artifacts/orchestrator/{run_id}"
+RUN_MANIFEST = RUN_DIR + "/run.yaml"
+LOG = RUN_DIR + "/logs/{rule}/{name}.log"
+BENCHMARK = RUN_DIR + "/logs/{rule}/{name}.benchmark.tsv"
+
+# Bronze: byte-exact copies, one metadata file per copy, and the layer's own summary files.
+BRONZE_DIR = "artifacts/bronze/{run_id}"
+BRONZE_DATA = BRONZE_DIR + "/data/{source}/{file}"
+BRONZE_FILE_META = BRONZE_DIR + "/files/{source}/{file}.yaml"
+BRONZE_METADATA = BRONZE_DIR + "/metadata.yaml"
+BRONZE_RUN_LOG = BRONZE_DIR + "/run_log.txt"
+BRONZE_REPORT = BRONZE_DIR + "/reports/elt_report.html"
+
+# Caches that only speed things up; deleting them is always safe.
+DIGEST_CACHE = "artifacts/.cache/file_digests.json"
+
+
+def log(rule: str, name: str = "{run_id}") -> str:
+    """The log path template of ``rule``; ``name`` tells jobs of one rule apart."""
+    return LOG.replace("{rule}", rule).replace("{name}", name)
+
+
+def benchmark(rule: str, name: str = "{run_id}") -> str:
+    """The benchmark path template of ``rule`` (Snakemake writes time and memory there)."""
+    return BENCHMARK.replace("{rule}", rule).replace("{name}", name)
