@@ -25,7 +25,7 @@ rule bronze_copy_file:
 rule bronze_layer_report:
     input:
         manifest=layout.RUN_MANIFEST,
-        metas=bronze_file_metas,
+        metas=lambda wildcards: per_raw_file(layout.BRONZE_FILE_META, wildcards.run_id),
     output:
         metadata=layout.BRONZE_METADATA,
         run_log=layout.BRONZE_RUN_LOG,

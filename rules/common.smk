@@ -50,20 +50,28 @@ def run_manifest(run_id):
         raise WorkflowError(str(exc))
 
 
-def bronze_file_metas(wildcards):
-    """Per-file metadata of every raw file that belongs to the run."""
+def per_raw_file(template, run_id):
+    """``template`` filled in for every raw file that belongs to ``run_id``."""
     return [
-        layout.BRONZE_FILE_META.format(run_id=wildcards.run_id, source=f["source"], file=f["file"])
-        for f in run_manifest(wildcards.run_id)["raw_files"]
+        template.format(run_id=run_id, source=f["source"], file=f["file"])
+        for f in run_manifest(run_id)["raw_files"]
     ]
 
 
 def bronze_outputs(run_id):
-    """The files that make the Bronze layer of ``run_id`` complete."""
-    return [
-        path.format(run_id=run_id)
-        for path in (layout.BRONZE_METADATA, layout.BRONZE_RUN_LOG, layout.BRONZE_REPORT)
-    ]
+    """Every file of the Bronze layer of ``run_id``: a deleted one is rebuilt next time.
+
+    (Snakemake treats a missing intermediate file like a removed temp file, so each artifact
+    that must exist is named here, not only the layer report.)
+    """
+    return (
+        per_raw_file(layout.BRONZE_DATA, run_id)
+        + per_raw_file(layout.BRONZE_FILE_META, run_id)
+        + [
+            path.format(run_id=run_id)
+            for path in (layout.BRONZE_METADATA, layout.BRONZE_RUN_LOG, layout.BRONZE_REPORT)
+        ]
+    )
 
 
 def get_final_output(wildcards):

@@ -1,0 +1,100 @@
+"""Shared fixtures: a throw-away copy of the project with small generated raw data.
+
+End-to-end tests run the real ``snakemake`` command (from the same environment as pytest) in
+such a copy, so they see exactly what a user sees, and never touch the repository's own
+``raw/`` or ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_PARTS = ("Snakefile", "rules", "scripts", "config", "profiles")
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def copy_project(dest: Path) -> Path:
+    """Copy the workflow (not raw data, artifacts or tests) into ``dest``."""
+    dest.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for part in PROJECT_PARTS:
+        src = REPO / part
+        if src.is_dir():
+            shutil.copytree(src, dest / part, ignore=ignore)
+        else:
+            shutil.copy2(src, dest / part)
+    return dest
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        """stdout and stderr together (Snakemake prints parse errors to stdout, job errors to
+        stderr)."""
+        return self.stdout + self.stderr
+
+
+class Workspace:
+    """A project copy in a temporary folder, with helpers to run snakemake in it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def snakemake(self, *args: str, timeout: int = 300) -> Result:
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        proc = subprocess.run(
+            [SNAKEMAKE, *args],
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def run_ids(self) -> list[str]:
+        root = self.root / "artifacts" / "orchestrator"
+        return sorted(p.parent.name for p in root.glob("*/run.yaml")) if root.is_dir() else []
+
+    def checksums(self, sub: str = "artifacts") -> dict[str, str]:
+        """SHA-256 of every file under ``sub`` (relative path -> digest)."""
+        base = self.root / sub
+        return {
+            p.relative_to(base).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(base.rglob("*"))
+            if p.is_file() and ".cache" not in p.parts
+        }
+
+
+def write_tiny_raw(raw: Path) -> None:
+    """Two small CSVs in the real export format (CRLF, one without a final line break)."""
+    crm = raw / "source_crm"
+    erp = raw / "source_erp"
+    crm.mkdir(parents=True, exist_ok=True)
+    erp.mkdir(parents=True, exist_ok=True)
+    (crm / "cust_info.csv").write_bytes(
+        "cst_id,cst_key,cst_firstname\r\n1,AW1,José \r\n2,AW2,Zoë\r\n".encode()
+    )
+    (erp / "LOC_A101.csv").write_bytes(b"CID,CNTRY\r\nAW-1,DE\r\nAW-2,  ")
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    """A fresh project copy with a tiny hand-made raw/ folder."""
+    root = copy_project(tmp_path / "project")
+    write_tiny_raw(root / "raw")
+    return Workspace(root)

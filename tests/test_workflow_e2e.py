@@ -1,0 +1,189 @@
+"""End-to-end: the real `snakemake` on small data in a temporary copy of the project.
+
+These are the behaviours of the run model a user relies on: a cold run builds Bronze, an
+unchanged workspace does nothing, any change makes a new run and never touches an old one, and
+an explicit run id completes or backfills exactly that run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+RUN_ID = re.compile(r"^\d{8}T\d{6}Z_[0-9a-f]{8}$")
+
+
+def _only_run(ws) -> str:
+    ids = ws.run_ids()
+    assert len(ids) == 1, ids
+    return ids[0]
+
+
+def test_cold_run_builds_a_verified_bronze_layer(workspace):
+    result = workspace.snakemake("all")
+    assert result.returncode == 0, result.output
+    run_id = _only_run(workspace)
+    assert RUN_ID.match(run_id)
+    assert f"Run {run_id}: new run" in result.output
+
+    root = workspace.root
+    bronze = root / "artifacts" / "bronze" / run_id
+    for raw in (root / "raw").glob("source_*/*.csv"):
+        source = raw.parent.name.removeprefix("source_")
+        assert (bronze / "data" / source / raw.name).read_bytes() == raw.read_bytes()
+
+    meta = yaml.safe_load((bronze / "metadata.yaml").read_text())
+    schema = json.loads((REPO / "docs" / "schemas" / "bronze_metadata.schema.json").read_text())
+    jsonschema.validate(meta, schema)
+    assert meta["run_id"] == run_id
+    assert meta["totals"]["files"] == 2
+    assert meta["totals"]["data_rows"] == 4
+    loc = next(f for f in meta["files"] if f["file"] == "LOC_A101.csv")
+    assert loc["ends_with_newline"] is False
+    assert loc["sha256"] == loc["source_sha256"]
+    assert any("LOC_A101.csv has no line break" in w for w in meta["warnings"])
+
+    manifest = yaml.safe_load((root / "artifacts/orchestrator" / run_id / "run.yaml").read_text())
+    assert manifest["fingerprint"]["combined"].startswith(run_id[-8:])
+    assert {f["file"] for f in manifest["raw_files"]} == {"cust_info.csv", "LOC_A101.csv"}
+
+    html = (bronze / "reports" / "elt_report.html").read_text()
+    assert "cust_info.csv" in html and "<script" not in html and "http" not in html.lower()
+    assert (bronze / "run_log.txt").read_text().count(" copied raw/") == 2
+    logs = root / "artifacts/orchestrator" / run_id / "logs"
+    assert (logs / "bronze_copy_file/crm/cust_info.csv.log").is_file()
+    assert (logs / "bronze_copy_file/crm/cust_info.csv.benchmark.tsv").is_file()
+
+
+def test_unchanged_workspace_does_nothing_then_changes_make_new_runs(workspace):
+    assert workspace.snakemake("all").returncode == 0
+    first = _only_run(workspace)
+    before = workspace.checksums()
+
+    again = workspace.snakemake("all")
+    assert again.returncode == 0, again.output
+    assert "Nothing to be done" in again.output
+    assert workspace.run_ids() == [first]
+
+    # A raw change makes a new run; the old run's files stay byte-identical.
+    raw = workspace.root / "raw/source_crm/cust_info.csv"
+    raw.write_bytes(raw.read_bytes() + b"3,AW3,Ana\r\n")
+    changed = workspace.snakemake("all")
+    assert changed.returncode == 0, changed.output
+    assert len(workspace.run_ids()) == 2
+    second = workspace.run_ids()[1] if workspace.run_ids()[0] == first else workspace.run_ids()[0]
+    after = workspace.checksums()
+    assert {k: v for k, v in after.items() if first in k} == {
+        k: v for k, v in before.items() if first in k
+    }
+
+    # A code change (even a comment) makes another new run, again without touching old ones.
+    script = workspace.root / "scripts/bronze_copy_file.py"
+    script.write_text(script.read_text() + "\n# a comment\n")
+    assert workspace.snakemake("all").returncode == 0
+    assert len(workspace.run_ids()) == 3
+
+    # Targeting the first run after raw, code and config all changed rebuilds nothing.
+    config = workspace.root / "config/config.yaml"
+    config.write_text(config.read_text() + "\n# edited\n")
+    old = workspace.snakemake("all", "--config", f"run_id={first}")
+    assert old.returncode == 0, old.output
+    assert "Nothing to be done" in old.output
+    final = workspace.checksums()
+    for run_id in (first, second):
+        assert {k: v for k, v in final.items() if run_id in k} == {
+            k: v for k, v in after.items() if run_id in k
+        }
+
+
+def test_an_old_run_is_never_completed_from_changed_raw_data(workspace):
+    assert workspace.snakemake("all").returncode == 0
+    run_id = _only_run(workspace)
+    copy = workspace.root / f"artifacts/bronze/{run_id}/data/crm/cust_info.csv"
+    copy.unlink()
+    raw = workspace.root / "raw/source_crm/cust_info.csv"
+    original = raw.read_bytes()
+    raw.write_bytes(original.replace(b"Zo", b"Zu"))
+
+    result = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    assert result.returncode != 0
+    assert "raw/source_crm/cust_info.csv is not the file this run was made from" in result.output
+    assert not copy.exists()
+
+    # Restoring the original export lets the same run complete, identical to before.
+    raw.write_bytes(original)
+    again = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    assert again.returncode == 0, again.output
+    assert copy.read_bytes() == original
+
+
+def test_explicit_run_id_backfills_that_run_and_one_file_can_be_targeted(workspace):
+    run_id = "20240101T000000Z_0000beef"
+    result = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    assert result.returncode == 0, result.output
+    assert workspace.run_ids() == [run_id]
+    manifest = yaml.safe_load(
+        (workspace.root / f"artifacts/orchestrator/{run_id}/run.yaml").read_text()
+    )
+    assert manifest["ingestion_date"] == "2024-01-01"
+    assert manifest["explicit_run_id"] is True
+
+    # Building one artifact by its file name rebuilds exactly that file.
+    target = f"artifacts/bronze/{run_id}/data/erp/LOC_A101.csv"
+    (workspace.root / target).unlink()
+    single = workspace.snakemake(target)
+    assert single.returncode == 0, single.output
+    assert "bronze_copy_file" in single.output and "bronze_layer_report" not in single.output
+    assert (workspace.root / target).read_bytes() == (
+        workspace.root / "raw/source_erp/LOC_A101.csv"
+    ).read_bytes()
+
+
+def test_malformed_run_id_is_refused_with_the_expected_shape(workspace):
+    result = workspace.snakemake("all", "--config", "run_id=latest")
+    assert result.returncode != 0
+    assert "run_id 'latest' is not a valid run id" in result.output
+    assert "YYYYMMDDTHHMMSSZ" in result.output
+    assert not (workspace.root / "artifacts/orchestrator").exists()
+
+
+def test_no_csv_under_raw_is_a_clear_error(workspace):
+    for csv in (workspace.root / "raw").glob("*/*.csv"):
+        csv.unlink()
+    result = workspace.snakemake("all")
+    assert result.returncode != 0
+    assert "No CSV files found under raw/source_*/" in result.output
+    assert "Traceback (most recent call last)" not in result.output
+
+
+def test_dry_run_plans_one_job_per_raw_file_and_writes_no_run(workspace):
+    result = workspace.snakemake("-n", "all")
+    assert result.returncode == 0, result.output
+    assert re.search(r"bronze_copy_file\s+2", result.output), result.output
+    assert workspace.run_ids() == []
+    dag = workspace.snakemake("--dag")
+    assert dag.returncode == 0
+    assert dag.stdout.count('label = "bronze_copy_file') == 2
+
+
+def test_lint_has_no_advice_beyond_the_documented_software_env_one(workspace):
+    result = workspace.snakemake("--lint")
+    advice = re.findall(r"^\s+\* (.+?):$", result.output, flags=re.M)
+    assert advice, result.output  # the linter ran and printed its advice
+    assert set(advice) == {"Specify a conda environment or container for each rule."}
+
+
+def test_bronze_convenience_target(workspace):
+    result = workspace.snakemake("bronze")
+    assert result.returncode == 0, result.output
+    run_id = _only_run(workspace)
+    assert (Path(workspace.root) / f"artifacts/bronze/{run_id}/metadata.yaml").is_file()
