@@ -69,7 +69,11 @@ def bronze_outputs(run_id):
         + per_raw_file(layout.BRONZE_FILE_META, run_id)
         + [
             path.format(run_id=run_id)
-            for path in (layout.BRONZE_METADATA, layout.BRONZE_RUN_LOG, layout.BRONZE_REPORT)
+            for path in (
+                layout.BRONZE_METADATA,
+                layout.BRONZE_RUN_LOG,
+                layout.BRONZE_REPORT,
+            )
         ]
     )
 

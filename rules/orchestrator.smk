@@ -4,8 +4,6 @@
 rule run_manifest:
     output:
         manifest=layout.RUN_MANIFEST,
-    params:
-        manifest=lambda wildcards: run_manifest(wildcards.run_id),
     log:
         layout.log("run_manifest"),
     localrule: True
@@ -13,5 +11,7 @@ rule run_manifest:
     resources:
         mem_mb=256,
         runtime=5,
+    params:
+        manifest=lambda wildcards: run_manifest(wildcards.run_id),
     script:
         "../scripts/run_manifest.py"

@@ -3,7 +3,6 @@
 import hashlib
 
 import pytest
-
 from warehouse import bronze
 from warehouse.bronze import copy_verified, file_warnings, layer_metadata, run_log
 from warehouse.errors import PipelineError
@@ -41,8 +40,10 @@ def test_copy_is_byte_exact_with_sha256_and_crlf_facts(tmp_path):
         (b"a,b\r\n", {"data_rows": 0, "header": ["a", "b"]}),
         (b"a;b;c\n1;2;3\n", {"delimiter": ";", "columns": 3}),
         (b"a\tb\n1\t2\n", {"delimiter": "\t", "columns": 2}),
-        (b"\xef\xbb\xbfID,CAT\r\nAC,Bikes\r\n", {"encoding": "utf-8-sig", "bom": True,
-                                                  "header": ["ID", "CAT"]}),
+        (
+            b"\xef\xbb\xbfID,CAT\r\nAC,Bikes\r\n",
+            {"encoding": "utf-8-sig", "bom": True, "header": ["ID", "CAT"]},
+        ),
         (b"name\nM\xfcller\n", {"encoding": "latin-1"}),
         (b"PK\x03\x04\x00\x00binary", {"encoding": "binary"}),
     ],
@@ -127,12 +128,22 @@ def test_layer_metadata_totals_and_run_log():
         "ingestion_date": "2026-11-26",
         "fingerprint": {"combined": "ab" * 32, "raw": "1", "code": "2", "config": "3"},
     }
-    files = [_meta(), _meta(source="erp", file="LOC_A101.csv", data_rows=5, size_bytes=20,
-                            ends_with_newline=False)]
+    files = [
+        _meta(),
+        _meta(
+            source="erp", file="LOC_A101.csv", data_rows=5, size_bytes=20, ends_with_newline=False
+        ),
+    ]
     meta = layer_metadata(manifest, files, {"python": "3"}, "2026-11-26T15:01:00+00:00")
-    assert meta["totals"] == {"files": 2, "sources": ["crm", "erp"], "data_rows": 6,
-                              "size_bytes": 30}
-    assert meta["warnings"] == ["erp/LOC_A101.csv has no line break after its last row (kept as is)."]
+    assert meta["totals"] == {
+        "files": 2,
+        "sources": ["crm", "erp"],
+        "data_rows": 6,
+        "size_bytes": 30,
+    }
+    assert meta["warnings"] == [
+        "erp/LOC_A101.csv has no line break after its last row (kept as is)."
+    ]
     log = run_log(meta)
     assert "2 files, 6 data rows, 30 bytes" in log
     assert "copied raw/source_crm/cust_info.csv -> artifacts/bronze/x/data/crm/cust_info.csv" in log

@@ -99,7 +99,12 @@ class Fingerprint:
 
     def as_dict(self) -> dict:
         """The parts as stored in the run manifest."""
-        return {"combined": self.combined, "raw": self.raw, "code": self.code, "config": self.config}
+        return {
+            "combined": self.combined,
+            "raw": self.raw,
+            "code": self.code,
+            "config": self.config,
+        }
 
 
 def compute_fingerprint(

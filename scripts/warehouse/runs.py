@@ -90,9 +90,7 @@ def list_run_ids(artifacts: Path = ARTIFACTS) -> list[str]:
     if not root.is_dir():
         return []
     return sorted(
-        p.parent.name
-        for p in root.glob(f"*/{MANIFEST_NAME}")
-        if _RUN_ID_RE.match(p.parent.name)
+        p.parent.name for p in root.glob(f"*/{MANIFEST_NAME}") if _RUN_ID_RE.match(p.parent.name)
     )
 
 

@@ -20,13 +20,19 @@ from warehouse.sources import RawFile, discover_raw_files
 # What counts as "workflow code" and "configuration" for the fingerprint.
 CODE_GLOBS = ("Snakefile", "rules/*.smk", "scripts/**/*.py", "scripts/**/*.j2")
 CONFIG_GLOBS = ("config/**/*.yaml", "config/**/*.yml", "config/**/*.json")
+# Tools that live in scripts/ but that no rule runs: editing them must not make a new run.
+NOT_PIPELINE_CODE = frozenset(
+    {"scripts/generate_sample.py", "scripts/benchmark.py", "scripts/warehouse/sample.py"}
+)
 
 
 def _glob_files(root: Path, patterns: tuple[str, ...]) -> list[Path]:
     found: set[Path] = set()
     for pattern in patterns:
         found.update(p.relative_to(root) for p in root.glob(pattern) if p.is_file())
-    return sorted(p for p in found if "__pycache__" not in p.parts)
+    return sorted(
+        p for p in found if "__pycache__" not in p.parts and p.as_posix() not in NOT_PIPELINE_CODE
+    )
 
 
 class Workspace:
