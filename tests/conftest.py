@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from warehouse.sample import generate
+
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("Snakefile", "rules", "scripts", "config", "profiles")
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
@@ -80,21 +82,12 @@ class Workspace:
         }
 
 
-def write_tiny_raw(raw: Path) -> None:
-    """Two small CSVs in the real export format (CRLF, one without a final line break)."""
-    crm = raw / "source_crm"
-    erp = raw / "source_erp"
-    crm.mkdir(parents=True, exist_ok=True)
-    erp.mkdir(parents=True, exist_ok=True)
-    (crm / "cust_info.csv").write_bytes(
-        "cst_id,cst_key,cst_firstname\r\n1,AW1,José \r\n2,AW2,Zoë\r\n".encode()
-    )
-    (erp / "LOC_A101.csv").write_bytes(b"CID,CNTRY\r\nAW-1,DE\r\nAW-2,  ")
+TINY_SCALE = 0.01  # the generator's floor: 60 customers, 40 product versions, 400 order lines
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    """A fresh project copy with a tiny hand-made raw/ folder."""
+    """A fresh project copy with a small generated raw/ folder (all six tables, all dirt)."""
     root = copy_project(tmp_path / "project")
-    write_tiny_raw(root / "raw")
+    generate(root / "raw", scale=TINY_SCALE, seed=7)
     return Workspace(root)

@@ -44,8 +44,13 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     schema = json.loads((REPO / "docs" / "schemas" / "bronze_metadata.schema.json").read_text())
     jsonschema.validate(meta, schema)
     assert meta["run_id"] == run_id
-    assert meta["totals"]["files"] == 2
-    assert meta["totals"]["data_rows"] == 4
+    assert meta["totals"]["files"] == 6
+    assert meta["totals"]["sources"] == ["crm", "erp"]
+    raw_lines = sum(
+        len(p.read_bytes().rstrip(b"\r\n").split(b"\r\n")) - 1
+        for p in (root / "raw").glob("source_*/*.csv")
+    )
+    assert meta["totals"]["data_rows"] == raw_lines
     loc = next(f for f in meta["files"] if f["file"] == "LOC_A101.csv")
     assert loc["ends_with_newline"] is False
     assert loc["sha256"] == loc["source_sha256"]
@@ -53,11 +58,18 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
 
     manifest = yaml.safe_load((root / "artifacts/orchestrator" / run_id / "run.yaml").read_text())
     assert manifest["fingerprint"]["combined"].startswith(run_id[-8:])
-    assert {f["file"] for f in manifest["raw_files"]} == {"cust_info.csv", "LOC_A101.csv"}
+    assert {f["file"] for f in manifest["raw_files"]} == {
+        "cust_info.csv",
+        "prd_info.csv",
+        "sales_details.csv",
+        "CUST_AZ12.csv",
+        "LOC_A101.csv",
+        "PX_CAT_G1V2.csv",
+    }
 
     html = (bronze / "reports" / "elt_report.html").read_text()
     assert "cust_info.csv" in html and "<script" not in html and "http" not in html.lower()
-    assert (bronze / "run_log.txt").read_text().count(" copied raw/") == 2
+    assert (bronze / "run_log.txt").read_text().count(" copied raw/") == 6
     logs = root / "artifacts/orchestrator" / run_id / "logs"
     assert (logs / "bronze_copy_file/crm/cust_info.csv.log").is_file()
     assert (logs / "bronze_copy_file/crm/cust_info.csv.benchmark.tsv").is_file()
@@ -75,7 +87,7 @@ def test_unchanged_workspace_does_nothing_then_changes_make_new_runs(workspace):
 
     # A raw change makes a new run; the old run's files stay byte-identical.
     raw = workspace.root / "raw/source_crm/cust_info.csv"
-    raw.write_bytes(raw.read_bytes() + b"3,AW3,Ana\r\n")
+    raw.write_bytes(raw.read_bytes() + b"99999,AW00099999,Ana,Lopez,S,F,2025-10-06\r\n")
     changed = workspace.snakemake("all")
     assert changed.returncode == 0, changed.output
     assert len(workspace.run_ids()) == 2
@@ -111,7 +123,7 @@ def test_an_old_run_is_never_completed_from_changed_raw_data(workspace):
     copy.unlink()
     raw = workspace.root / "raw/source_crm/cust_info.csv"
     original = raw.read_bytes()
-    raw.write_bytes(original.replace(b"Zo", b"Zu"))
+    raw.write_bytes(original + b"99999,AW00099999,Ana,Lopez,S,F,2025-10-06\r\n")
 
     result = workspace.snakemake("all", "--config", f"run_id={run_id}")
     assert result.returncode != 0
@@ -167,11 +179,11 @@ def test_no_csv_under_raw_is_a_clear_error(workspace):
 def test_dry_run_plans_one_job_per_raw_file_and_writes_no_run(workspace):
     result = workspace.snakemake("-n", "all")
     assert result.returncode == 0, result.output
-    assert re.search(r"bronze_copy_file\s+2", result.output), result.output
+    assert re.search(r"bronze_copy_file\s+6", result.output), result.output
     assert workspace.run_ids() == []
     dag = workspace.snakemake("--dag")
     assert dag.returncode == 0
-    assert dag.stdout.count('label = "bronze_copy_file') == 2
+    assert dag.stdout.count('label = "bronze_copy_file') == 6
 
 
 def test_lint_has_no_advice_beyond_the_documented_software_env_one(workspace):
