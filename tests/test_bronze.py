@@ -3,6 +3,7 @@
 import hashlib
 
 import pytest
+
 from warehouse import bronze
 from warehouse.bronze import copy_verified, file_warnings, layer_metadata, run_log
 from warehouse.errors import PipelineError

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from warehouse import runs
 from warehouse.errors import PipelineError
 from warehouse.metadata import write_yaml

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+
 from warehouse.sample import (
     SAMPLE_FILES,
     generate,

@@ -1,6 +1,7 @@
 """Discovering raw tables, and refusing names that cannot become tables."""
 
 import pytest
+
 from warehouse.errors import PipelineError
 from warehouse.sources import discover_raw_files
 

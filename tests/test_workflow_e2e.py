@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+
 from conftest import REPO
 
 pytestmark = pytest.mark.e2e
