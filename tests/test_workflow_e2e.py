@@ -192,6 +192,9 @@ def test_lint_has_no_advice_beyond_the_documented_software_env_one(workspace):
     advice = re.findall(r"^\s+\* (.+?):$", result.output, flags=re.M)
     assert advice, result.output  # the linter ran and printed its advice
     assert set(advice) == {"Specify a conda environment or container for each rule."}
+    # Linting never pays for a fingerprint (no run chosen, no raw file hashed).
+    assert "Run " not in result.output
+    assert not (workspace.root / "artifacts").exists()
 
 
 def test_bronze_convenience_target(workspace):
