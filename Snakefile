@@ -16,6 +16,7 @@ validate(config, "config/config.schema.yaml")
 include: "rules/common.smk"
 include: "rules/orchestrator.smk"
 include: "rules/bronze.smk"
+include: "rules/silver.smk"
 
 
 rule all:

@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from snakemake.exceptions import WorkflowError
 
-from warehouse import layout, runs, sources
+from warehouse import contracts, layout, runs, sources
 from warehouse.errors import PipelineError
 from warehouse.workspace import Workspace
 
@@ -25,6 +25,7 @@ wildcard_constraints:
     run_id=runs.RUN_ID_PATTERN,
     source=sources.SOURCE_PATTERN,
     file=sources.FILE_PATTERN,
+    table=sources.TABLE_PATTERN,
 
 
 _announced = []
@@ -58,6 +59,61 @@ def per_raw_file(template, run_id):
     ]
 
 
+def run_tables(run_id):
+    """{table name: raw file record} for every raw file that belongs to ``run_id``."""
+    return {
+        sources.table_name(f["source"], f["file"]): f
+        for f in run_manifest(run_id)["raw_files"]
+    }
+
+
+def per_table(template, run_id):
+    """``template`` filled in for every table of ``run_id``."""
+    return [template.format(run_id=run_id, table=table) for table in run_tables(run_id)]
+
+
+def bronze_of_table(template, wildcards):
+    """The Bronze file (``template``: copy or metadata) that a Silver table is made from."""
+    record = run_tables(wildcards.run_id).get(wildcards.table)
+    if record is None:
+        raise WorkflowError(
+            f"Run {wildcards.run_id} has no raw file for table {wildcards.table} "
+            f"(tables: {', '.join(run_tables(wildcards.run_id))})."
+        )
+    return template.format(
+        run_id=wildcards.run_id, source=record["source"], file=record["file"]
+    )
+
+
+def silver_contract(table):
+    """The contract file of a Silver table, as a list: empty when the table has none."""
+    path = contracts.contract_path("silver", table)
+    return [path.as_posix()] if path.is_file() else []
+
+
+def layer_outputs(run_id, templates, per_table_templates=()):
+    """The layer files of ``run_id`` plus ``per_table_templates`` for each of its tables."""
+    files = [t.format(run_id=run_id) for t in templates]
+    for template in per_table_templates:
+        files += per_table(template, run_id)
+    return files
+
+
+def silver_outputs(run_id):
+    """Every file of the Silver layer of ``run_id``, the quality gate included."""
+    return layer_outputs(
+        run_id,
+        (
+            layout.SILVER_METADATA,
+            layout.SILVER_CHECKS,
+            layout.SILVER_RUN_LOG,
+            layout.SILVER_REPORT,
+            layout.SILVER_GATE,
+        ),
+        (layout.SILVER_DATA, layout.SILVER_QUARANTINE, layout.SILVER_TABLE_META),
+    )
+
+
 def bronze_outputs(run_id):
     """Every file of the Bronze layer of ``run_id``: a deleted one is rebuilt next time.
 
@@ -80,4 +136,5 @@ def bronze_outputs(run_id):
 
 def get_final_output(wildcards):
     """Everything `snakemake all` builds for the targeted run."""
-    return bronze_outputs(target_run_id())
+    run_id = target_run_id()
+    return bronze_outputs(run_id) + silver_outputs(run_id)

@@ -7,6 +7,7 @@ completed from raw data that changed since it was minted.
 from warehouse.bronze import copy_verified
 from warehouse.metadata import read_yaml, utc_now, write_yaml
 from warehouse.rulekit import run_rule
+from warehouse.sources import table_name
 
 
 def main(smk, log):
@@ -21,7 +22,7 @@ def main(smk, log):
     meta = {
         "source": source,
         "file": file,
-        "table": f"{source}_{file.rsplit('.', 1)[0].lower()}",
+        "table": table_name(source, file),
         "raw_path": str(smk.input.raw),
         "path": str(smk.output.data),
         "source_sha256": expected,

@@ -91,6 +91,7 @@ class Fingerprint:
     code: str
     config: str
     raw_files: dict[str, dict] = field(default_factory=dict)
+    config_files: dict[str, str] = field(default_factory=dict)
 
     @property
     def combined(self) -> str:
@@ -125,11 +126,12 @@ def compute_fingerprint(
     for path in raw_files:
         raw[path.as_posix()] = {"sha256": cache.digest(path), "size": path.stat().st_size}
     code = {p.as_posix(): sha256_file(code_root / p) for p in code_files}
-    config = {p.as_posix(): sha256_file(p) for p in config_files}
-    config["<effective config>"] = sha256_text(canonical_json(dict(effective_config)))
+    files = {p.as_posix(): sha256_file(p) for p in config_files}
+    effective = {"<effective config>": sha256_text(canonical_json(dict(effective_config)))}
     return Fingerprint(
         raw=digest_listing({k: v["sha256"] for k, v in raw.items()}),
         code=digest_listing(code),
-        config=digest_listing(config),
+        config=digest_listing(files | effective),
         raw_files=raw,
+        config_files=files,
     )

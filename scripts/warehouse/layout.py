@@ -22,6 +22,18 @@ BRONZE_METADATA = BRONZE_DIR + "/metadata.yaml"
 BRONZE_RUN_LOG = BRONZE_DIR + "/run_log.txt"
 BRONZE_REPORT = BRONZE_DIR + "/reports/elt_report.html"
 
+# Silver: one cleaned table, one quarantine and one metadata file per table; the layer files;
+# and the quality gate, which exists only when no error-level check failed.
+SILVER_DIR = "artifacts/silver/{run_id}"
+SILVER_DATA = SILVER_DIR + "/data/{table}.parquet"
+SILVER_QUARANTINE = SILVER_DIR + "/quarantine/{table}.parquet"
+SILVER_TABLE_META = SILVER_DIR + "/tables/{table}.yaml"
+SILVER_METADATA = SILVER_DIR + "/metadata.yaml"
+SILVER_CHECKS = SILVER_DIR + "/checks.json"
+SILVER_RUN_LOG = SILVER_DIR + "/run_log.txt"
+SILVER_REPORT = SILVER_DIR + "/reports/elt_report.html"
+SILVER_GATE = SILVER_DIR + "/quality_gate.yaml"
+
 # Caches that only speed things up; deleting them is always safe.
 DIGEST_CACHE = "artifacts/.cache/file_digests.json"
 

@@ -16,6 +16,7 @@ from warehouse.errors import PipelineError
 SOURCE_PREFIX = "source_"
 SOURCE_PATTERN = r"[a-z0-9][a-z0-9_]*"
 FILE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]*\.csv"
+TABLE_PATTERN = r"[a-z0-9][a-z0-9_]*"
 _SOURCE_RE = re.compile(rf"^{SOURCE_PATTERN}$")
 _FILE_RE = re.compile(rf"^{FILE_PATTERN}$")
 
@@ -31,7 +32,13 @@ class RawFile:
     @property
     def table(self) -> str:
         """The table name used from Silver on: ``<source>_<file stem, lower case>``."""
-        return f"{self.source}_{Path(self.file).stem.lower()}"
+        return table_name(self.source, self.file)
+
+
+def table_name(source: str, file: str) -> str:
+    """``crm`` + ``CUST_AZ12.csv`` -> ``crm_cust_az12``: the Silver table of a raw file
+    (``.`` and ``-`` in the file name become ``_``)."""
+    return re.sub(r"[^a-z0-9_]", "_", f"{source}_{Path(file).stem.lower()}")
 
 
 def discover_raw_files(raw_dir: Path) -> list[RawFile]:

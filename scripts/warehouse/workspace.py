@@ -114,9 +114,7 @@ class Workspace:
             "explicit_run_id": bool(self.requested_run_id),
             "fingerprint": fp.as_dict(),
             "raw_files": raw_files,
+            # Later layers check that the contracts they use are the ones the run was made with.
+            "config_files": fp.config_files,
             "pipeline_version": __version__,
         }
-
-    def run_raw_files(self, run_id: str) -> list[dict]:
-        """The raw files that belong to ``run_id`` (from its manifest)."""
-        return self.manifest(run_id)["raw_files"]

@@ -1,0 +1,97 @@
+"""Rule silver_clean_table: clean one Bronze table into a typed Silver table and a quarantine.
+
+The contract must be the one the run was made with (its SHA-256 is in the run's manifest), so an
+old run is never completed with rules that changed since it was minted.
+"""
+
+import time
+from pathlib import Path
+
+from warehouse.cleaning import Context
+from warehouse.contracts import load_contract
+from warehouse.errors import PipelineError
+from warehouse.fingerprint import sha256_file
+from warehouse.metadata import read_yaml, write_yaml
+from warehouse.rulekit import run_rule
+from warehouse.runs import ingestion_date
+from warehouse.silver import clean_table, read_bronze_csv, table_metadata, write_parquet
+
+
+def checked_contract(path: str | None, manifest: dict, table: str) -> dict | None:
+    """Load the table's contract after checking it is the one recorded for the run."""
+    recorded = manifest.get("config_files", {})
+    if path is None:
+        stale = f"config/contracts/silver/{table}.yaml"
+        if stale in recorded:
+            raise PipelineError(
+                f"{table}: the run was made with {stale}, which no longer exists. Restore it, "
+                "or run without run_id to make a new run."
+            )
+        return None
+    if recorded.get(path) != sha256_file(Path(path)):
+        raise PipelineError(
+            f"{table}: contract {path} is not the one run {manifest['run_id']} was made with "
+            "(it was added or edited since). A run is an immutable snapshot: run without "
+            "run_id to make a new run with the current contract, or restore the old one."
+        )
+    return load_contract(Path(path))
+
+
+def main(smk, log):
+    started = time.perf_counter()
+    table = smk.wildcards.table
+    manifest = read_yaml(smk.input.manifest)
+    bronze_meta = read_yaml(smk.input.bronze_meta)
+    contract_file = smk.input.contract[0] if smk.input.contract else None
+    contract = checked_contract(contract_file, manifest, table)
+    rows, malformed = read_bronze_csv(
+        Path(smk.input.bronze), bronze_meta["encoding"], bronze_meta["delimiter"]
+    )
+    read_done = time.perf_counter()
+    ctx = Context(table=table, ingestion_date=ingestion_date(manifest["run_id"]))
+    result = clean_table(rows, malformed, contract, ctx, bronze_path=str(smk.input.bronze))
+    write_started = time.perf_counter()
+    output = write_parquet(result.table, smk.output.data)
+    quarantine = write_parquet(result.quarantine, smk.output.quarantine)
+    result.timings |= {
+        "read_seconds": round(read_done - started, 4),
+        "write_seconds": round(time.perf_counter() - write_started, 4),
+        "total_seconds": round(time.perf_counter() - started, 4),
+    }
+    meta = table_metadata(
+        table=table,
+        source={
+            "source": bronze_meta["source"],
+            "file": bronze_meta["file"],
+            "bronze_path": str(smk.input.bronze),
+            "bronze_sha256": bronze_meta["sha256"],
+        },
+        contract_path=contract_file,
+        contract=contract,
+        result=result,
+        output=output,
+        quarantine=quarantine,
+    )
+    write_yaml(smk.output.meta, meta)
+    for warning in result.warnings:
+        log.warning("%s", warning)
+    log.info(
+        "%s: %d rows in, %d out, %d quarantined (%s)",
+        table,
+        meta["rows_in"],
+        meta["rows_out"],
+        meta["rows_quarantined"],
+        ", ".join(f"{k}: {v}" for k, v in meta["quarantine_by_rule"].items()) or "none",
+    )
+    for check in result.checks:
+        if check["status"] == "fail":
+            log.warning(
+                "check %s (%s) failed on %d rows",
+                check["id"],
+                check["severity"],
+                check["failing_rows"],
+            )
+
+
+if __name__ == "__main__":
+    run_rule(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,403 @@
+"""Silver: one cleaned, typed table per Bronze table, every rejected row quarantined with why.
+
+The flow for one table: read the Bronze CSV as strings (malformed and empty lines become
+quarantine rows, not errors), check the contract's required columns, apply the contract's steps
+(``warehouse.cleaning``), conform to the declared columns and types, run the checks
+(``warehouse.checks``) and account for every row. A table without a contract gets generic
+cleaning (trim, empty to missing, type inference) and a warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from warehouse.checks import run_checks
+from warehouse.cleaning import (
+    REASON,
+    RULE_ID,
+    SOURCE_ROW,
+    Context,
+    apply_steps,
+    cast_series,
+    conform,
+    rejected_rows,
+)
+from warehouse.contracts import source_columns
+from warehouse.errors import PipelineError
+from warehouse.types import dtype_for, type_of
+
+RAW_LINE = "_raw_line"
+QUARANTINE_SAMPLE = 10
+
+
+@dataclass
+class SilverResult:
+    """A cleaned table, its quarantine and what happened on the way."""
+
+    table: pd.DataFrame
+    quarantine: pd.DataFrame
+    rows_in: int
+    steps: list[dict]
+    checks: list[dict]
+    schema_in: list[dict]
+    warnings: list[str] = field(default_factory=list)
+    timings: dict = field(default_factory=dict)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+def read_bronze_csv(path: Path, encoding: str = "utf-8", delimiter: str = ","):
+    """Read a Bronze CSV with every column as text.
+
+    Returns (rows, malformed): ``rows`` has lower-cased, trimmed column names and a
+    ``_source_row`` column (1 = first data line); ``malformed`` lists lines whose field count
+    differs from the header, with their text, so they can be quarantined instead of failing.
+    """
+    if encoding == "binary":
+        raise PipelineError(
+            f"{path} contains NUL bytes and is not a CSV export. Replace it with a text CSV "
+            "(comma separated, UTF-8), or remove it from raw/."
+        )
+    header = _read_header(path, encoding, delimiter)
+    malformed: list[dict] = []
+
+    def on_invalid(row):
+        malformed.append(
+            {
+                "line": row.number,
+                "text": row.text,
+                "reason": f"line has {row.actual_columns} fields, the header has "
+                f"{row.expected_columns}",
+            }
+        )
+        return "skip"
+
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(
+            encoding="latin-1" if encoding == "latin-1" else "utf8",
+            use_threads=False,  # row numbers of malformed lines are only known when serial
+            column_names=header,
+            skip_rows=1,
+            block_size=1 << 24,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            # The exports mean "missing" by an empty field.
+            strings_can_be_null=True,
+        ),
+    )
+    rows = table.to_pandas()
+    # Every data line is either a row or a malformed line, so line numbers follow from the
+    # malformed ones (the handler reports file line numbers; the header is line 1).
+    bad_lines = sorted(m["line"] - 1 for m in malformed if m["line"] is not None)
+    total = len(rows) + len(malformed)
+    good = pd.Index(range(1, total + 1)).difference(pd.Index(bad_lines))
+    rows[SOURCE_ROW] = good.to_numpy()[: len(rows)]
+    bad = pd.DataFrame(
+        {
+            SOURCE_ROW: pd.Series(bad_lines, dtype="int64"),
+            RAW_LINE: pd.Series([m["text"] for m in malformed], dtype="str"),
+            REASON: pd.Series([m["reason"] for m in malformed], dtype="str"),
+        }
+    )
+    return rows, bad
+
+
+def _read_header(path: Path, encoding: str, delimiter: str) -> list[str]:
+    with open(path, "rb") as handle:
+        first = handle.readline(1 << 20)
+    text = first.decode("latin-1" if encoding == "latin-1" else "utf-8", errors="replace")
+    names = [
+        n.strip().lstrip("\ufeff").strip().lower() for n in text.rstrip("\r\n").split(delimiter)
+    ]
+    if not text.strip():
+        raise PipelineError(
+            f"{path} is empty or its first line is blank: a CSV export needs a header line "
+            "naming its columns. Re-export the table with a header."
+        )
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise PipelineError(
+            f"{path}: the header names column(s) {', '.join(dupes)} more than once "
+            "(names are compared in lower case). Rename the columns in the export."
+        )
+    empty = [i + 1 for i, n in enumerate(names) if not n]
+    if empty:
+        raise PipelineError(
+            f"{path}: header column {empty[0]} has no name. Give every column a name."
+        )
+    return names
+
+
+# ---- cleaning --------------------------------------------------------------------------------
+
+
+def clean_table(
+    rows: pd.DataFrame,
+    malformed: pd.DataFrame,
+    contract: dict | None,
+    ctx: Context,
+    bronze_path: str = "",
+) -> SilverResult:
+    """Clean one table by its contract (or generically without one) and account for every row."""
+    started = time.perf_counter()
+    schema_in = [{"name": c, "type": "string"} for c in rows.columns if c != SOURCE_ROW]
+    rows_in = len(rows) + len(malformed)
+    warnings: list[str] = []
+    ctx.rule_id = "empty_line"
+    frame = ctx.reject(rows, _all_blank(rows), "the line is empty")
+    if contract is None:
+        frame, steps = generic_clean(frame, ctx)
+        warnings.append(
+            f"{ctx.table} has no contract: generic cleaning was applied (trim, empty to "
+            f"missing, inferred types). Write config/contracts/silver/{ctx.table}.yaml to "
+            "declare its columns, cleaning and checks (README: 'Adding a source table')."
+        )
+        checks: list[dict] = []
+        key = None
+    else:
+        _require_columns(frame, contract, ctx, bronze_path)
+        extra = [c for c in frame.columns if c != SOURCE_ROW and c not in source_columns(contract)]
+        if extra:
+            warnings.append(
+                f"{ctx.table}: column(s) {', '.join(extra)} in the export are not in the "
+                "contract and are not carried into Silver. Add them to the contract to keep "
+                "them."
+            )
+        frame, steps = apply_steps(frame, contract.get("steps", []), ctx)
+        before = len(frame)
+        frame = conform(frame, contract["columns"], ctx)
+        if len(frame) < before:
+            steps.append(
+                {
+                    "id": "conform_types",
+                    "op": "conform",
+                    "columns": [],
+                    "changed": 0,
+                    "rejected": before - len(frame),
+                }
+            )
+        checks, key = contract.get("checks", []), contract.get("key")
+    cleaned_at = time.perf_counter()
+    frame = frame.reset_index(drop=True)
+    results = run_checks(frame, checks, table=ctx.table, key=key) if checks else []
+    quarantine = build_quarantine(rows, malformed, rejected_rows(ctx))
+    if len(frame) + len(quarantine) != rows_in:
+        raise PipelineError(
+            f"{ctx.table}: rows do not balance ({rows_in} in, {len(frame)} out, "
+            f"{len(quarantine)} quarantined). This is a bug in a cleaning step; please report "
+            "it with the contract."
+        )
+    return SilverResult(
+        table=frame,
+        quarantine=quarantine,
+        rows_in=rows_in,
+        steps=steps,
+        checks=results,
+        schema_in=schema_in,
+        warnings=warnings,
+        timings={
+            "clean_seconds": round(cleaned_at - started, 4),
+            "checks_seconds": round(time.perf_counter() - cleaned_at, 4),
+        },
+    )
+
+
+def _all_blank(rows: pd.DataFrame) -> pd.Series:
+    data = rows.drop(columns=[SOURCE_ROW])
+    if data.empty and len(data.columns) == 0:
+        return pd.Series(False, index=rows.index)
+    return data.apply(lambda s: s.isna() | s.str.strip().eq("")).all(axis=1)
+
+
+def _require_columns(frame, contract, ctx, bronze_path):
+    missing = [c for c in source_columns(contract) if c not in frame.columns]
+    if missing:
+        have = ", ".join(c for c in frame.columns if c != SOURCE_ROW)
+        raise PipelineError(
+            f"{ctx.table}: required column(s) {', '.join(missing)} missing from "
+            f"{bronze_path or 'the export'} (header: {have}). Rule: the columns declared in "
+            f"config/contracts/silver/{ctx.table}.yaml. Re-export the table with these "
+            "columns, or mark a column `derived: true` / remove it from the contract."
+        )
+
+
+def infer_type(values: pd.Series) -> str:
+    """The narrowest contract type every non-missing value fits: int, float, date or string."""
+    present = values.dropna()
+    if present.empty:
+        return "string"
+    for candidate in ("int", "float", "date"):
+        _, bad = cast_series(present, candidate)
+        if not bad.any():
+            return candidate
+    return "string"
+
+
+def generic_clean(frame: pd.DataFrame, ctx: Context):
+    """Trim every column, make empty values missing, and give each column its inferred type."""
+    out = frame.copy()
+    steps = []
+    columns = [c for c in frame.columns if c != SOURCE_ROW]
+    changed = 0
+    for column in columns:
+        stripped = out[column].str.strip()
+        cleaned = stripped.mask(stripped.eq(""))
+        changed += int(
+            ((out[column] != cleaned) & cleaned.notna()).sum()
+            + (cleaned.isna() & out[column].notna()).sum()
+        )
+        out[column] = cleaned
+    steps.append(
+        {"id": "generic_trim", "op": "trim", "columns": columns, "changed": changed, "rejected": 0}
+    )
+    for column in columns:
+        inferred = infer_type(out[column])
+        if inferred != "string":
+            cast, _ = cast_series(out[column], inferred)
+            out[column] = cast.astype(dtype_for(inferred))
+    steps.append(
+        {
+            "id": "generic_types",
+            "op": "infer_types",
+            "columns": columns,
+            "changed": 0,
+            "rejected": 0,
+        }
+    )
+    return out, steps
+
+
+def build_quarantine(
+    rows: pd.DataFrame, malformed: pd.DataFrame, rejected: pd.DataFrame
+) -> pd.DataFrame:
+    """Rejected rows with their original text values, rule id and reason; malformed lines too.
+
+    Ordered by source row so that reviewers read it like the file.
+    """
+    originals = rows.merge(rejected, on=SOURCE_ROW, how="inner")
+    originals[RAW_LINE] = pd.Series(pd.NA, index=originals.index, dtype="str")
+    bad = malformed.assign(**{RULE_ID: "malformed_line"})
+    columns = [c for c in rows.columns if c != SOURCE_ROW] + [SOURCE_ROW, RULE_ID, REASON, RAW_LINE]
+    quarantine = pd.concat([originals, bad], ignore_index=True).reindex(columns=columns)
+    for column in columns:
+        if column != SOURCE_ROW:
+            quarantine[column] = quarantine[column].astype("str")
+    quarantine[SOURCE_ROW] = quarantine[SOURCE_ROW].astype("int64")
+    return quarantine.sort_values(SOURCE_ROW, kind="stable").reset_index(drop=True)
+
+
+# ---- writing and describing ------------------------------------------------------------------
+
+
+def to_arrow(frame: pd.DataFrame) -> pa.Table:
+    """The Arrow table written to Parquet (no pandas index, no pandas metadata)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return table.replace_schema_metadata(None)
+
+
+def content_sha256(table: pa.Table) -> str:
+    """A checksum of a table's content and schema, independent of Parquet encoding details."""
+    digest = hashlib.sha256()
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        for batch in table.combine_chunks().to_batches(max_chunksize=1 << 16):
+            writer.write_batch(batch)
+            digest.update(sink.getbuffer())
+            sink.seek(0)
+            sink.truncate()
+    digest.update(sink.getbuffer())
+    return digest.hexdigest()
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> dict:
+    """Write a frame to Parquet; returns its path, rows, file checksum and content checksum."""
+    table = to_arrow(frame)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, compression="zstd")
+    with open(path, "rb") as handle:
+        file_sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {
+        "path": path.as_posix(),
+        "rows": table.num_rows,
+        "sha256": file_sha,
+        "content_sha256": content_sha256(table),
+        "size_bytes": path.stat().st_size,
+    }
+
+
+def schema_of(frame: pd.DataFrame) -> list[dict]:
+    """Column names and contract types of a frame."""
+    return [{"name": c, "type": type_of(frame[c])} for c in frame.columns]
+
+
+def _plain(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def quarantine_sample(quarantine: pd.DataFrame, n: int = QUARANTINE_SAMPLE) -> list[dict]:
+    """The first ``n`` quarantined rows as plain dicts, for reports."""
+    head = quarantine.head(n)
+    return [{k: _plain(v) for k, v in row.items()} for row in head.to_dict(orient="records")]
+
+
+def quarantine_by_rule(quarantine: pd.DataFrame) -> dict[str, int]:
+    """How many rows each rule quarantined."""
+    counts = quarantine[RULE_ID].value_counts(sort=False)
+    return {str(k): int(v) for k, v in sorted(counts.items())}
+
+
+def table_metadata(
+    *,
+    table: str,
+    source: dict,
+    contract_path: str | None,
+    contract: dict | None,
+    result: SilverResult,
+    output: dict,
+    quarantine: dict,
+) -> dict:
+    """The per-table metadata that the layer report and the run summary read."""
+    return {
+        "table": table,
+        "source": source,
+        "contract": contract_path,
+        "grain": contract["grain"] if contract else None,
+        "key": contract.get("key") if contract else None,
+        "rows_in": result.rows_in,
+        "rows_out": len(result.table),
+        "rows_quarantined": len(result.quarantine),
+        "balanced": result.rows_in == len(result.table) + len(result.quarantine),
+        "steps": result.steps,
+        "quarantine_by_rule": quarantine_by_rule(result.quarantine),
+        "schema_in": result.schema_in,
+        "schema_out": schema_of(result.table),
+        "output": output,
+        "quarantine": quarantine,
+        "checks": result.checks,
+        "warnings": result.warnings,
+        "timings": result.timings,
+        "quarantine_sample": quarantine_sample(result.quarantine),
+    }
