@@ -160,7 +160,7 @@ def cast_series(values: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
     present = text.notna()
     if to == "int":
         ok = text.str.fullmatch(_INT_RE).fillna(False).astype(bool)
-        cast = text.where(ok).astype("Int64")
+        cast = text.where(ok).str.removeprefix("+").astype("Int64")
     elif to in ("float", "decimal"):
         ok = text.str.fullmatch(_FLOAT_RE).fillna(False).astype(bool)
         cast = text.where(ok).astype("Float64")
@@ -179,10 +179,13 @@ def parse_dates(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
     """Parse strings with a strptime format; returns (date32 values, mask of parsed values).
 
     Arrow's strptime handles every year up to 9999 (pandas timestamps stop in 2262), which the
-    ERP's placeholder birthdates need.
+    ERP's placeholder birthdates need. It also rolls impossible dates over (20230230 becomes
+    2 March), so a value only counts as parsed if formatting the date again gives it back.
     """
     arrow = pa.array(text.astype(object).where(text.notna(), None), type=pa.string())
-    parsed = pc.strptime(arrow, format=fmt, unit="s", error_is_null=True).cast(pa.date32())
+    stamps = pc.strptime(arrow, format=fmt, unit="s", error_is_null=True)
+    exact = pc.equal(pc.strftime(stamps, format=fmt), arrow)
+    parsed = pc.if_else(exact, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
     dates = pd.Series(parsed, index=text.index, dtype=pd.ArrowDtype(pa.date32()))
     return dates, dates.notna()
 
