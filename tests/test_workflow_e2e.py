@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pyarrow.parquet as pq
 import pytest
 import yaml
 
@@ -71,6 +72,28 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     html = (bronze / "reports" / "elt_report.html").read_text()
     assert "cust_info.csv" in html and "<script" not in html and "http" not in html.lower()
     assert (bronze / "run_log.txt").read_text().count(" copied raw/") == 6
+    # Silver: one typed Parquet table per Bronze table; rows balance; the gate is open.
+    silver = root / "artifacts" / "silver" / run_id
+    silver_meta = yaml.safe_load((silver / "metadata.yaml").read_text())
+    assert [t["table"] for t in silver_meta["tables"]] == [
+        "crm_cust_info",
+        "crm_prd_info",
+        "crm_sales_details",
+        "erp_cust_az12",
+        "erp_loc_a101",
+        "erp_px_cat_g1v2",
+    ]
+    for t in silver_meta["tables"]:
+        assert t["rows_in"] == t["rows_out"] + t["rows_quarantined"], t["table"]
+        assert pq.read_metadata(silver / "data" / f"{t['table']}.parquet").num_rows == t["rows_out"]
+    schema = pq.read_schema(silver / "data" / "crm_sales_details.parquet")
+    assert str(schema.field("sls_order_dt").type) == "date32[day]"
+    assert str(schema.field("sls_quantity").type) == "int64"
+    assert str(schema.field("_source_row").type) == "int64"
+    checks = json.loads((silver / "checks.json").read_text())
+    assert checks["summary"]["failed_error"] == 0
+    assert (silver / "quality_gate.yaml").is_file()
+    assert "crm_cust_info" in (silver / "reports" / "elt_report.html").read_text()
     logs = root / "artifacts/orchestrator" / run_id / "logs"
     assert (logs / "bronze_copy_file/crm/cust_info.csv.log").is_file()
     assert (logs / "bronze_copy_file/crm/cust_info.csv.benchmark.tsv").is_file()
@@ -104,9 +127,9 @@ def test_unchanged_workspace_does_nothing_then_changes_make_new_runs(workspace):
     assert workspace.snakemake("all").returncode == 0
     assert len(workspace.run_ids()) == 3
 
-    # Targeting the first run after raw, code and config all changed rebuilds nothing.
-    config = workspace.root / "config/config.yaml"
-    config.write_text(config.read_text() + "\n# edited\n")
+    # Targeting the first run after raw, code and a contract all changed rebuilds nothing.
+    contract = workspace.root / "config/contracts/silver/erp_loc_a101.yaml"
+    contract.write_text(contract.read_text().replace("USA: United States", "USA: U.S.A."))
     old = workspace.snakemake("all", "--config", f"run_id={first}")
     assert old.returncode == 0, old.output
     assert "Nothing to be done" in old.output
@@ -202,3 +225,57 @@ def test_bronze_convenience_target(workspace):
     assert result.returncode == 0, result.output
     run_id = _only_run(workspace)
     assert (Path(workspace.root) / f"artifacts/bronze/{run_id}/metadata.yaml").is_file()
+
+
+def test_old_run_is_never_completed_with_a_changed_contract(workspace):
+    assert workspace.snakemake("all").returncode == 0
+    run_id = _only_run(workspace)
+    contract = workspace.root / "config/contracts/silver/erp_loc_a101.yaml"
+    contract.write_text(contract.read_text().replace("DE: Germany", "DE: Deutschland"))
+    (workspace.root / f"artifacts/silver/{run_id}/data/erp_loc_a101.parquet").unlink()
+    result = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    assert result.returncode != 0
+    assert (
+        f"contract config/contracts/silver/erp_loc_a101.yaml is not the one run {run_id} "
+        "was made with" in result.output
+    )
+
+
+def test_error_level_check_failure_closes_the_gate_and_keeps_the_report(workspace):
+    categories = workspace.root / "raw/source_erp/PX_CAT_G1V2.csv"
+    categories.write_bytes(categories.read_bytes() + b"AC_BR,Accessories,Bike Racks,Maybe\r\n")
+    result = workspace.snakemake("all")
+    assert result.returncode != 0
+    assert "Silver quality gate closed" in result.output
+    assert "erp_px_cat_g1v2.unique_id" in result.output
+    assert "erp_px_cat_g1v2.accepted_values_maintenance" in result.output
+    run_id = _only_run(workspace)
+    silver = workspace.root / f"artifacts/silver/{run_id}"
+    checks = json.loads((silver / "checks.json").read_text())
+    failed = {c["id"] for c in checks["results"] if c["status"] == "fail"}
+    assert {"unique_id", "accepted_values_maintenance"} <= failed
+    assert yaml.safe_load((silver / "metadata.yaml").read_text())["status"] == "failed"
+    report = (silver / "reports/elt_report.html").read_text()
+    assert "quality gate closed" in report and "Maybe" in report
+    assert (silver / "data/erp_px_cat_g1v2.parquet").is_file()
+    assert not (silver / "quality_gate.yaml").exists()
+
+    # The run stays blocked, with the same message, until the data or the contract changes.
+    again = workspace.snakemake("all")
+    assert again.returncode != 0
+    assert "Silver quality gate closed" in again.output
+
+
+def test_a_new_csv_without_contract_gets_a_generic_silver_table(workspace):
+    extra = workspace.root / "raw/source_erp/PROMO_X1.csv"
+    extra.write_bytes(b"PROMO_ID,START,DISCOUNT,NAME\r\n1,2024-01-01,0.1, Spring \r\n2,,,\r\n")
+    result = workspace.snakemake("all")
+    assert result.returncode == 0, result.output
+    run_id = _only_run(workspace)
+    table = pq.read_table(workspace.root / f"artifacts/silver/{run_id}/data/erp_promo_x1.parquet")
+    assert table.column_names == ["promo_id", "start", "discount", "name", "_source_row"]
+    assert [str(t) for t in table.schema.types[:3]] == ["int64", "date32[day]", "double"]
+    assert table.column("name").to_pylist() == ["Spring", None]
+    meta = yaml.safe_load((workspace.root / f"artifacts/silver/{run_id}/metadata.yaml").read_text())
+    assert meta["totals"]["tables_without_contract"] == ["erp_promo_x1"]
+    assert any("erp_promo_x1 has no contract" in w for w in meta["warnings"])
