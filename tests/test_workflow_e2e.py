@@ -23,6 +23,19 @@ pytestmark = pytest.mark.e2e
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z_[0-9a-f]{8}$")
 
 
+def schema_validator(name: str) -> jsonschema.Draft202012Validator:
+    """A validator for one of the documented artifact schemas (references resolved locally)."""
+    from referencing import Registry, Resource
+
+    schemas = REPO / "docs" / "schemas"
+    registry = Registry().with_resources(
+        (p.name, Resource.from_contents(json.loads(p.read_text())))
+        for p in schemas.glob("*.schema.json")
+    )
+    schema = json.loads((schemas / name).read_text())
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
 def _only_run(ws) -> str:
     ids = ws.run_ids()
     assert len(ids) == 1, ids
@@ -43,8 +56,7 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
         assert (bronze / "data" / source / raw.name).read_bytes() == raw.read_bytes()
 
     meta = yaml.safe_load((bronze / "metadata.yaml").read_text())
-    schema = json.loads((REPO / "docs" / "schemas" / "bronze_metadata.schema.json").read_text())
-    jsonschema.validate(meta, schema)
+    schema_validator("bronze_metadata.schema.json").validate(meta)
     assert meta["run_id"] == run_id
     assert meta["totals"]["files"] == 6
     assert meta["totals"]["sources"] == ["crm", "erp"]
@@ -92,6 +104,12 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     assert str(schema.field("_source_row").type) == "int64"
     checks = json.loads((silver / "checks.json").read_text())
     assert checks["summary"]["failed_error"] == 0
+    validator = schema_validator("silver_metadata.schema.json")
+    validator.validate(silver_meta)
+    table_schema = {"$ref": "silver_metadata.schema.json#/$defs/table"}
+    for path in (silver / "tables").glob("*.yaml"):
+        validator.evolve(schema=table_schema).validate(yaml.safe_load(path.read_text()))
+    schema_validator("checks.schema.json").validate(checks)
     assert (silver / "quality_gate.yaml").is_file()
     assert "crm_cust_info" in (silver / "reports" / "elt_report.html").read_text()
     logs = root / "artifacts/orchestrator" / run_id / "logs"
