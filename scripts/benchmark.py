@@ -113,14 +113,14 @@ Measured by `make bench` (`scripts/benchmark.py`) on {dt.date.today().isoformat(
 (all cores, greedy scheduler). Machines are shared and noisy: compare ratios within one table,
 not absolute numbers across days.
 
-Layers measured: the run manifest and Bronze (the layers that exist so far).
+Layers measured: the run manifest, Bronze and Silver (the layers that exist so far).
 
 | case | raw CSV (MB) | cold `snakemake all` (s) | no-op median (s) | no-op max (s) |
 |---|---:|---:|---:|---:|
 {rows}
 
 Target: a no-op `snakemake all` on the sample takes at most 2 s wall on 2 cores. The no-op
-includes Snakemake's own start-up (about 0.9 s), parsing the workflow, fingerprinting the raw
+includes Snakemake's own start-up, parsing the workflow, fingerprinting the raw
 files (digests come from the stat-keyed cache in `artifacts/.cache/`) and the DAG check.
 """
 

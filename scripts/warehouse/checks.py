@@ -97,7 +97,7 @@ def summarize(results: list[dict]) -> dict:
 # --- Validation -------------------------------------------------------------------------------
 
 
-def _named_columns(check: dict) -> list[str]:
+def named_columns(check: dict) -> list[str]:
     """The frame's columns a check names, in contract order (the referenced table's excluded)."""
     names = list(check.get("columns", []))
     for field in ("column", "left"):
@@ -117,7 +117,7 @@ def _check_id(check: dict) -> str:
         return check["id"]
     if check["check"] == "row_count":
         return "row_count"
-    return "_".join([check["check"], *_named_columns(check)])
+    return "_".join([check["check"], *named_columns(check)])
 
 
 def _reject_duplicate_ids(ids: list[str], table: str) -> None:
@@ -157,7 +157,7 @@ def _validate(check: dict, check_id: str, frame: pd.DataFrame, table: str, relat
             f"{table}: check {check_id} has unknown type '{kind}' "
             f"(known types: {_available(EVALUATORS)}). Fix the contract."
         )
-    for column in _named_columns(check):
+    for column in named_columns(check):
         if column not in frame.columns:
             raise ValueError(
                 f"{table}: check {check_id} names column '{column}', which the table does not "
@@ -207,7 +207,7 @@ class _Context:
 
 
 def _evaluate(check: dict, check_id: str, ctx: _Context) -> dict:
-    columns = _named_columns(check)
+    columns = named_columns(check)
     outcome = EVALUATORS[check["check"]](check, check_id, ctx)
     if isinstance(outcome, np.ndarray):
         # Row-level check: the outcome is a boolean mask of failing rows.
@@ -321,7 +321,7 @@ def _check_compare(check, check_id, ctx):
             f"cannot compare {check['left']} ({left.dtype}) {op} {_describe_operand(check)}: {exc}",
         ) from None
     # A product is missing when any factor is, so the named columns cover every operand.
-    return _present(ctx.frame, _named_columns(check)) & ~holds
+    return _present(ctx.frame, named_columns(check)) & ~holds
 
 
 def _check_relationship(check, check_id, ctx):

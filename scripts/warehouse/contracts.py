@@ -70,6 +70,7 @@ def validate_contract(contract: object, path: Path, schema_path: Path = SCHEMA_P
 
 
 def _check_meaning(contract: dict, path: Path) -> None:
+    from warehouse.checks import named_columns
     from warehouse.functions import FUNCTIONS
 
     problems = []
@@ -93,7 +94,7 @@ def _check_meaning(contract: dict, path: Path) -> None:
         if "pattern" in step:
             problems += _regex_problem(f"steps[{i}].pattern", step["pattern"])
     for i, check in enumerate(contract.get("checks", [])):
-        for column in _check_columns(check):
+        for column in named_columns(check):
             if column not in declared:
                 problems.append(
                     f"checks[{i}] ({check['check']}) names column '{column}', which is not "
@@ -115,19 +116,6 @@ def _regex_problem(where: str, pattern: str) -> list[str]:
     except re.error as exc:
         return [f"{where}: invalid regular expression {pattern!r} ({exc})"]
     return []
-
-
-def _check_columns(check: dict) -> list[str]:
-    columns = list(check.get("columns", []))
-    for key in ("column", "left"):
-        if key in check:
-            columns.append(check[key])
-    right = check.get("right")
-    if isinstance(right, str):
-        columns.append(right)
-    elif isinstance(right, dict):
-        columns += [v for v in right["multiply"] if isinstance(v, str)]
-    return columns
 
 
 def load_contract(path: Path, schema_path: Path = SCHEMA_PATH) -> dict:
