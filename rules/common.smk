@@ -5,8 +5,8 @@
 import sys
 from pathlib import Path
 
-# The warehouse package is installed into the venv by `make`; the path keeps a plain
-# `snakemake` in any environment with the dependencies working too.
+# The warehouse package is never installed: every copy of the project imports its own
+# scripts/warehouse (rule scripts find it because Snakemake puts their folder on sys.path).
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from snakemake.exceptions import WorkflowError
