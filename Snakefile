@@ -17,6 +17,7 @@ include: "rules/common.smk"
 include: "rules/orchestrator.smk"
 include: "rules/bronze.smk"
 include: "rules/silver.smk"
+include: "rules/gold.smk"
 
 
 rule all:

@@ -26,6 +26,7 @@ wildcard_constraints:
     source=sources.SOURCE_PATTERN,
     file=sources.FILE_PATTERN,
     table=sources.TABLE_PATTERN,
+    mart=sources.TABLE_PATTERN,
 
 
 _announced = []
@@ -114,6 +115,68 @@ def silver_outputs(run_id):
     )
 
 
+# Marts whose data the Gold report reads for its KPIs and charts.
+GOLD_KPI_MARTS = (
+    "fact_sales",
+    "agg_sales_monthly",
+    "agg_sales_by_country",
+    "agg_sales_by_category",
+)
+
+
+def run_marts(run_id):
+    """The Gold marts of ``run_id``: one per Gold contract recorded in its manifest."""
+    folder = contracts.contract_path("gold", "x").parent.as_posix() + "/"
+    return sorted(
+        Path(path).stem
+        for path in run_manifest(run_id).get("config_files", {})
+        if path.startswith(folder) and path.endswith(".yaml")
+    )
+
+
+def per_mart(template, run_id):
+    """``template`` filled in for every mart of ``run_id``."""
+    return [template.format(run_id=run_id, mart=mart) for mart in run_marts(run_id)]
+
+
+def gold_mart_inputs(wildcards):
+    """The Parquet tables a mart's contract lists under ``inputs`` (Silver tables, marts)."""
+    try:
+        contract = contracts.load_contract(
+            contracts.contract_path("gold", wildcards.mart)
+        )
+    except PipelineError as exc:
+        raise WorkflowError(str(exc))
+    inputs = contract.get("inputs", {})
+    return [
+        layout.SILVER_DATA.format(run_id=wildcards.run_id, table=t)
+        for t in inputs.get("silver", [])
+    ] + [
+        layout.GOLD_DATA.format(run_id=wildcards.run_id, mart=m)
+        for m in inputs.get("gold", [])
+    ]
+
+
+def gold_outputs(run_id):
+    """Every file of the Gold layer of ``run_id`` (CSV exports when gold.export_csv is on)."""
+    per_mart_templates = [layout.GOLD_DATA, layout.GOLD_TABLE_META]
+    if config["gold"]["export_csv"]:
+        per_mart_templates.append(layout.GOLD_CSV)
+    files = [
+        t.format(run_id=run_id)
+        for t in (
+            layout.GOLD_METADATA,
+            layout.GOLD_CHECKS,
+            layout.GOLD_RUN_LOG,
+            layout.GOLD_REPORT,
+            layout.GOLD_GATE,
+        )
+    ]
+    for template in per_mart_templates:
+        files += per_mart(template, run_id)
+    return files
+
+
 def bronze_outputs(run_id):
     """Every file of the Bronze layer of ``run_id``: a deleted one is rebuilt next time.
 
@@ -137,4 +200,4 @@ def bronze_outputs(run_id):
 def get_final_output(wildcards):
     """Everything `snakemake all` builds for the targeted run."""
     run_id = target_run_id()
-    return bronze_outputs(run_id) + silver_outputs(run_id)
+    return bronze_outputs(run_id) + silver_outputs(run_id) + gold_outputs(run_id)

@@ -61,8 +61,10 @@ rule silver_quality_gate:
     resources:
         mem_mb=256,
         runtime=5,
+    params:
+        report=layout.SILVER_REPORT,
     script:
-        "../scripts/silver_quality_gate.py"
+        "../scripts/quality_gate.py"
 
 
 rule silver:

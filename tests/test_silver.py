@@ -13,15 +13,8 @@ from warehouse.cleaning import REASON, RULE_ID, SOURCE_ROW, Context
 from warehouse.contracts import load_contract
 from warehouse.errors import PipelineError
 from warehouse.sample import generate
-from warehouse.silver import (
-    RAW_LINE,
-    clean_table,
-    content_sha256,
-    infer_type,
-    read_bronze_csv,
-    to_arrow,
-    write_parquet,
-)
+from warehouse.silver import RAW_LINE, clean_table, infer_type, read_bronze_csv
+from warehouse.tables import content_sha256, read_parquet, to_arrow, write_parquet
 
 CONTRACTS = REPO / "config" / "contracts" / "silver"
 SCHEMA = REPO / "config" / "contract.schema.yaml"
@@ -155,6 +148,8 @@ def test_parquet_output_is_typed_and_content_checksum_is_stable(tmp_path):
     assert str(schema.field("a").type) == "int64"
     assert first["content_sha256"] == content_sha256(to_arrow(df.copy()))
     assert first["rows"] == 2
+    back = read_parquet(tmp_path / "x.parquet")
+    assert str(back["a"].dtype) == "Int64" and back["a"].isna().tolist() == [False, True]
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 
 from warehouse.errors import PipelineError
+from warehouse.fingerprint import sha256_file
 from warehouse.metadata import read_yaml
 
 CONTRACTS_DIR = Path("config/contracts")
@@ -78,6 +79,8 @@ def _check_meaning(contract: dict, path: Path) -> None:
         problems.append(f"table is '{contract['table']}' but the file is named {path.name}")
     if contract["layer"] == "silver" and "source" not in contract:
         problems.append("a silver contract needs `source: {source: <name>, file: <file.csv>}`")
+    if contract["layer"] == "gold":
+        problems += _gold_problems(contract)
     declared = [c["name"] for c in contract["columns"]]
     if len(set(declared)) != len(declared):
         dupes = sorted({c for c in declared if declared.count(c) > 1})
@@ -108,6 +111,60 @@ def _check_meaning(contract: dict, path: Path) -> None:
             + "\n".join(f"  - {p}" for p in problems)
             + "\nFix the contract."
         )
+
+
+def _gold_problems(contract: dict) -> list[str]:
+    from warehouse.gold import MARTS
+
+    problems = []
+    if contract["table"] not in MARTS:
+        problems.append(
+            f"no mart builder named '{contract['table']}' in scripts/warehouse/gold.py "
+            f"(builders: {', '.join(sorted(MARTS))})"
+        )
+    inputs = contract.get("inputs") or {}
+    names = set(inputs.get("silver", [])) | set(inputs.get("gold", []))
+    if not names:
+        problems.append("a gold contract needs `inputs: {silver: [...], gold: [...]}`")
+    for column in contract["columns"]:
+        for source in column.get("sources", []):
+            if source.split(".", 1)[0] not in names:
+                problems.append(
+                    f"column {column['name']}: source {source} is not a column of an input "
+                    f"(inputs: {', '.join(sorted(names))})"
+                )
+    for check in contract.get("checks", []):
+        referenced = check.get("references", {}).get("table")
+        if referenced and referenced not in names:
+            problems.append(
+                f"check {check.get('id', check['check'])} references {referenced}, which is not "
+                "an input"
+            )
+    return problems
+
+
+def load_run_contract(path: str | None, layer: str, table: str, manifest: dict) -> dict | None:
+    """The contract of ``table`` as recorded for the run, or None when it had none.
+
+    The file must be the one the run was made with (its SHA-256 is in the run's manifest), so
+    an old run is never completed with rules that changed since it was minted.
+    """
+    recorded = manifest.get("config_files", {})
+    expected = contract_path(layer, table).as_posix()
+    if path is None:
+        if expected in recorded:
+            raise PipelineError(
+                f"{table}: the run was made with {expected}, which no longer exists. Restore "
+                "it, or run without run_id to make a new run."
+            )
+        return None
+    if recorded.get(path) != sha256_file(Path(path)):
+        raise PipelineError(
+            f"{table}: contract {path} is not the one run {manifest['run_id']} was made with "
+            "(it was added or edited since). A run is an immutable snapshot: run without "
+            "run_id to make a new run with the current contract, or restore the old one."
+        )
+    return load_contract(Path(path))
 
 
 def _regex_problem(where: str, pattern: str) -> list[str]:

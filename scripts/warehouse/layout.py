@@ -34,6 +34,18 @@ SILVER_RUN_LOG = SILVER_DIR + "/run_log.txt"
 SILVER_REPORT = SILVER_DIR + "/reports/elt_report.html"
 SILVER_GATE = SILVER_DIR + "/quality_gate.yaml"
 
+# Gold: one Parquet table (and optional CSV) and one metadata file per mart; the layer files;
+# the quality gate.
+GOLD_DIR = "artifacts/gold/marts/{run_id}"
+GOLD_DATA = GOLD_DIR + "/data/{mart}.parquet"
+GOLD_CSV = GOLD_DIR + "/data/{mart}.csv"
+GOLD_TABLE_META = GOLD_DIR + "/tables/{mart}.yaml"
+GOLD_METADATA = GOLD_DIR + "/metadata.yaml"
+GOLD_CHECKS = GOLD_DIR + "/checks.json"
+GOLD_RUN_LOG = GOLD_DIR + "/run_log.txt"
+GOLD_REPORT = GOLD_DIR + "/reports/gold_report.html"
+GOLD_GATE = GOLD_DIR + "/quality_gate.yaml"
+
 # Caches that only speed things up; deleting them is always safe.
 DIGEST_CACHE = "artifacts/.cache/file_digests.json"
 

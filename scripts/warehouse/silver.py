@@ -10,8 +10,6 @@ cleaning (trim, empty to missing, type inference) and a warning.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from warehouse.checks import run_checks
 from warehouse.cleaning import (
@@ -303,43 +300,6 @@ def build_quarantine(
 
 
 # ---- writing and describing ------------------------------------------------------------------
-
-
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """The Arrow table written to Parquet (no pandas index, no pandas metadata)."""
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table.replace_schema_metadata(None)
-
-
-def content_sha256(table: pa.Table) -> str:
-    """A checksum of a table's content and schema, independent of Parquet encoding details."""
-    digest = hashlib.sha256()
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        for batch in table.combine_chunks().to_batches(max_chunksize=1 << 16):
-            writer.write_batch(batch)
-            digest.update(sink.getbuffer())
-            sink.seek(0)
-            sink.truncate()
-    digest.update(sink.getbuffer())
-    return digest.hexdigest()
-
-
-def write_parquet(frame: pd.DataFrame, path: Path) -> dict:
-    """Write a frame to Parquet; returns its path, rows, file checksum and content checksum."""
-    table = to_arrow(frame)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
-    with open(path, "rb") as handle:
-        file_sha = hashlib.file_digest(handle, "sha256").hexdigest()
-    return {
-        "path": path.as_posix(),
-        "rows": table.num_rows,
-        "sha256": file_sha,
-        "content_sha256": content_sha256(table),
-        "size_bytes": path.stat().st_size,
-    }
 
 
 def schema_of(frame: pd.DataFrame) -> list[dict]:

@@ -1,12 +1,13 @@
-"""Rule silver_quality_gate: let Gold build only when no error-level Silver check failed.
+"""Rules silver_quality_gate and gold_quality_gate: let the run go on only when no error-level
+check of the layer failed.
 
 When one did, the job fails with a message naming the checks; its output is never written, so
-every later invocation stops here again until a new run (fixed data or contract) passes.
+every later invocation of the run stops here again until a new run (fixed data or contract)
+passes.
 """
 
 import json
 
-from warehouse import layout
 from warehouse.layers import gate_error, gate_failures
 from warehouse.metadata import utc_now, write_yaml
 from warehouse.rulekit import run_rule
@@ -17,19 +18,18 @@ def main(smk, log):
         checks = json.load(handle)
     failures = gate_failures(checks)
     if failures:
-        report = layout.SILVER_REPORT.format(run_id=checks["run_id"])
-        raise gate_error("silver", checks["run_id"], failures, report)
+        raise gate_error(checks["layer"], checks["run_id"], failures, smk.params.report)
     write_yaml(
         smk.output.gate,
         {
-            "layer": "silver",
+            "layer": checks["layer"],
             "run_id": checks["run_id"],
             "status": "open",
             "checked_at": utc_now(),
             "checks": checks["summary"],
         },
     )
-    log.info("silver quality gate open: %s", checks["summary"])
+    log.info("%s quality gate open: %s", checks["layer"], checks["summary"])
 
 
 if __name__ == "__main__":
