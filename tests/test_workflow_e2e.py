@@ -112,6 +112,27 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     schema_validator("checks.schema.json").validate(checks)
     assert (silver / "quality_gate.yaml").is_file()
     assert "crm_cust_info" in (silver / "reports" / "elt_report.html").read_text()
+    # Gold: every mart is typed as its contract says, no orphan keys, aggregates reconcile.
+    gold = root / "artifacts" / "gold" / "marts" / run_id
+    gold_meta = yaml.safe_load((gold / "metadata.yaml").read_text())
+    assert gold_meta["status"] in ("passed", "passed_with_warnings")
+    gold_checks = json.loads((gold / "checks.json").read_text())
+    schema_validator("checks.schema.json").validate(gold_checks)
+    assert gold_checks["summary"]["failed_error"] == 0
+    assert (gold / "quality_gate.yaml").is_file()
+    fact = pq.read_table(gold / "data" / "fact_sales.parquet")
+    assert fact.num_rows == pq.read_metadata(silver / "data/crm_sales_details.parquet").num_rows
+    assert fact.column("product_key").null_count == 0
+    assert fact.column("customer_key").null_count == 0
+    assert str(fact.schema.field("order_date").type) == "date32[day]"
+    assert str(fact.schema.field("customer_key").type) == "int64"
+    total = sum(fact.column("sales_amount").to_pylist())
+    for name in ("agg_sales_monthly", "agg_sales_by_country", "agg_sales_by_category"):
+        agg = pq.read_table(gold / "data" / f"{name}.parquet")
+        assert sum(agg.column("sales_amount").to_pylist()) == pytest.approx(total, abs=0.005)
+    assert gold_meta["kpis"]["sales_amount"] == pytest.approx(total, abs=0.005)
+    report = (gold / "reports" / "gold_report.html").read_text()
+    assert "<svg" in report and "Sales by country" in report
     logs = root / "artifacts/orchestrator" / run_id / "logs"
     assert (logs / "bronze_copy_file/crm/cust_info.csv.log").is_file()
     assert (logs / "bronze_copy_file/crm/cust_info.csv.benchmark.tsv").is_file()
@@ -277,6 +298,8 @@ def test_error_level_check_failure_closes_the_gate_and_keeps_the_report(workspac
     assert "quality gate closed" in report and "Maybe" in report
     assert (silver / "data/erp_px_cat_g1v2.parquet").is_file()
     assert not (silver / "quality_gate.yaml").exists()
+    assert not (workspace.root / f"artifacts/gold/marts/{run_id}").exists()  # Gold not built
+    assert "The next layer is not built" in result.output
 
     # The run stays blocked, with the same message, until the data or the contract changes.
     again = workspace.snakemake("all")
@@ -297,3 +320,25 @@ def test_a_new_csv_without_contract_gets_a_generic_silver_table(workspace):
     meta = yaml.safe_load((workspace.root / f"artifacts/silver/{run_id}/metadata.yaml").read_text())
     assert meta["totals"]["tables_without_contract"] == ["erp_promo_x1"]
     assert any("erp_promo_x1 has no contract" in w for w in meta["warnings"])
+
+
+def test_gold_keys_are_stable_and_csv_export_is_optional(workspace):
+    assert workspace.snakemake("all").returncode == 0
+    first = _only_run(workspace)
+    # Same data, config changed (CSV export on): a new run whose marts have the same content.
+    config = workspace.root / "config/config.yaml"
+    config.write_text(config.read_text().replace("export_csv: false", "export_csv: true"))
+    result = workspace.snakemake("all")
+    assert result.returncode == 0, result.output
+    second = next(r for r in workspace.run_ids() if r != first)
+    for mart in ("dim_customers", "dim_products", "fact_sales"):
+        a, b = (
+            yaml.safe_load(
+                (workspace.root / f"artifacts/gold/marts/{run}/tables/{mart}.yaml").read_text()
+            )["output"]["content_sha256"]
+            for run in (first, second)
+        )
+        assert a == b, mart
+    csv = workspace.root / f"artifacts/gold/marts/{second}/data/dim_customers.csv"
+    assert csv.read_text().splitlines()[0].startswith('"customer_key","customer_id"')
+    assert not (workspace.root / f"artifacts/gold/marts/{first}/data/dim_customers.csv").exists()

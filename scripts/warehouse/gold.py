@@ -142,7 +142,7 @@ def dim_date(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
             "month": pd.array(days.month, dtype="Int64"),
             "month_name": pd.array(days.month_name(), dtype="str"),
             "day_of_week": pd.array(days.day_name(), dtype="str"),
-            "is_weekend": pd.array(days.dayofweek >= 5, dtype="boolean"),
+            "is_weekend": pd.array(days.day_of_week >= 5, dtype="boolean"),
         }
     )
 
