@@ -116,6 +116,11 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     gold = root / "artifacts" / "gold" / "marts" / run_id
     gold_meta = yaml.safe_load((gold / "metadata.yaml").read_text())
     assert gold_meta["status"] in ("passed", "passed_with_warnings")
+    gold_validator = schema_validator("gold_metadata.schema.json")
+    gold_validator.validate(gold_meta)
+    for path in (gold / "tables").glob("*.yaml"):
+        mart_schema = {"$ref": "gold_metadata.schema.json#/$defs/mart"}
+        gold_validator.evolve(schema=mart_schema).validate(yaml.safe_load(path.read_text()))
     gold_checks = json.loads((gold / "checks.json").read_text())
     schema_validator("checks.schema.json").validate(gold_checks)
     assert gold_checks["summary"]["failed_error"] == 0
