@@ -7,6 +7,7 @@ such a copy, so they see exactly what a user sees, and never touch the repositor
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import shutil
@@ -17,7 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from warehouse.cleaning import Context
+from warehouse.contracts import load_contract
 from warehouse.sample import generate
+from warehouse.silver import clean_table, read_bronze_csv
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("Snakefile", "rules", "scripts", "config", "profiles")
@@ -91,3 +95,18 @@ def workspace(tmp_path: Path) -> Workspace:
     root = copy_project(tmp_path / "project")
     generate(root / "raw", scale=TINY_SCALE, seed=7)
     return Workspace(root)
+
+
+@pytest.fixture(scope="session")
+def scale_one_silver(tmp_path_factory):
+    """All six tables cleaned from generated data at about the real export size."""
+    raw = tmp_path_factory.mktemp("raw")
+    generate(raw, scale=1, seed=42)
+    results = {}
+    for contract_path in sorted((REPO / "config" / "contracts" / "silver").glob("*.yaml")):
+        contract = load_contract(contract_path, REPO / "config" / "contract.schema.yaml")
+        src = raw / f"source_{contract['source']['source']}" / contract["source"]["file"]
+        rows, malformed = read_bronze_csv(src)
+        ctx = Context(table=contract["table"], ingestion_date=dt.date(2026, 11, 26))
+        results[contract["table"]] = clean_table(rows, malformed, contract, ctx)
+    return results

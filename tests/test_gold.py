@@ -188,3 +188,36 @@ def test_contract_match_applies_declared_dtypes():
     frame = pd.DataFrame({"amount": s([1.5], "Float64")})
     contract = {"table": "m", "columns": [{"name": "amount", "type": "decimal"}]}
     assert str(conform_to_contract(frame, contract, "x")["amount"].dtype) == "Float64"
+
+
+def test_scale_one_gold_has_no_orphans_reconciles_and_passes_every_error_check(scale_one_silver):
+    from conftest import REPO
+    from warehouse.checks import failed, run_checks
+    from warehouse.contracts import load_contract
+
+    tables = {
+        name: result.table.drop(columns="_source_row") for name, result in scale_one_silver.items()
+    }
+    order = [
+        "dim_customers",
+        "dim_products",
+        "fact_sales",
+        "dim_date",
+        "agg_sales_monthly",
+        "agg_sales_by_country",
+        "agg_sales_by_category",
+    ]
+    for name in order:
+        path = REPO / "config" / "contracts" / "gold" / f"{name}.yaml"
+        contract = load_contract(path, REPO / "config" / "contract.schema.yaml")
+        tables[name] = conform_to_contract(MARTS[name](tables), contract, str(path))
+        results = run_checks(
+            tables[name], contract["checks"], table=name, key=contract.get("key"), related=tables
+        )
+        assert failed(results, "error") == [], name
+    fact = tables["fact_sales"]
+    assert len(fact) == len(tables["crm_sales_details"])
+    assert fact["product_key"].notna().all() and fact["customer_key"].notna().all()
+    for name in order[4:]:
+        assert tables[name]["sales_amount"].sum() == fact["sales_amount"].sum(), name
+        assert tables[name]["quantity"].sum() == fact["quantity"].sum(), name

@@ -12,7 +12,6 @@ from warehouse.checks import failed
 from warehouse.cleaning import REASON, RULE_ID, SOURCE_ROW, Context
 from warehouse.contracts import load_contract
 from warehouse.errors import PipelineError
-from warehouse.sample import generate
 from warehouse.silver import RAW_LINE, clean_table, infer_type, read_bronze_csv
 from warehouse.tables import content_sha256, read_parquet, to_arrow, write_parquet
 
@@ -150,21 +149,6 @@ def test_parquet_output_is_typed_and_content_checksum_is_stable(tmp_path):
     assert first["rows"] == 2
     back = read_parquet(tmp_path / "x.parquet")
     assert str(back["a"].dtype) == "Int64" and back["a"].isna().tolist() == [False, True]
-
-
-@pytest.fixture(scope="module")
-def scale_one_silver(tmp_path_factory):
-    """All six tables cleaned from generated data at about the real export size."""
-    raw = tmp_path_factory.mktemp("raw")
-    generate(raw, scale=1, seed=42)
-    results = {}
-    for contract_path in sorted(CONTRACTS.glob("*.yaml")):
-        contract = load_contract(contract_path, SCHEMA)
-        src = raw / f"source_{contract['source']['source']}" / contract["source"]["file"]
-        rows, malformed = read_bronze_csv(src)
-        ctx = Context(table=contract["table"], ingestion_date=RUN_DATE)
-        results[contract["table"]] = clean_table(rows, malformed, contract, ctx)
-    return results
 
 
 def test_scale_one_every_error_check_passes_and_rows_balance(scale_one_silver):
