@@ -184,6 +184,19 @@ def load_contract(path: Path, schema_path: Path = SCHEMA_PATH) -> dict:
     return validate_contract(contract, Path(path), schema_path)
 
 
+def declared_inputs(path: Path) -> dict:
+    """The ``inputs`` of a Gold contract, read without validating the rest (cheap, for DAGs).
+
+    A contract that cannot be read gives no inputs; its job then reports the problem in full.
+    """
+    try:
+        contract = read_yaml(path)
+    except Exception:  # noqa: BLE001 - the job validates the contract and says what is wrong
+        return {}
+    inputs = contract.get("inputs") if isinstance(contract, dict) else None
+    return inputs if isinstance(inputs, dict) else {}
+
+
 def source_columns(contract: dict) -> list[str]:
     """The columns a Silver contract requires in the export (declared and not derived)."""
     return [c["name"] for c in contract["columns"] if not c.get("derived")]

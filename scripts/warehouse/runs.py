@@ -69,9 +69,18 @@ def manifest_path(run_id: str, artifacts: Path = ARTIFACTS) -> Path:
     return artifacts / "orchestrator" / run_id / MANIFEST_NAME
 
 
+_MANIFESTS: dict[Path, dict] = {}
+
+
 def read_manifest(run_id: str, artifacts: Path = ARTIFACTS) -> dict | None:
-    """The manifest of ``run_id``, or None when the run has none (yet)."""
+    """The manifest of ``run_id``, or None when the run has none (yet).
+
+    A written manifest never changes, so it is read once per process (input functions ask for
+    it many times while Snakemake builds the DAG).
+    """
     path = manifest_path(run_id, artifacts)
+    if path in _MANIFESTS:
+        return _MANIFESTS[path]
     if not path.is_file():
         return None
     with path.open(encoding="utf-8") as handle:
@@ -81,6 +90,7 @@ def read_manifest(run_id: str, artifacts: Path = ARTIFACTS) -> dict | None:
             f"{path} is not a valid run manifest (it must be a mapping with run_id: {run_id}). "
             "Restore it from a backup, or move the run's folders away and run again."
         )
+    _MANIFESTS[path] = manifest
     return manifest
 
 
