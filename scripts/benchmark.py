@@ -73,8 +73,14 @@ def bench_case(label: str, scale: float | None, noop_repeats: int) -> dict:
             if "Nothing to be done" not in output:
                 raise SystemExit(f"{label}: the repeated run was not a no-op:\n{output[-2000:]}")
             noops.append(seconds)
+        layers = sorted(
+            p.name
+            for p in (workdir / "artifacts").iterdir()
+            if p.is_dir() and p.name not in ("orchestrator", ".cache")
+        )
         return {
             "case": label,
+            "layers": ", ".join(layers),
             "raw_mb": raw_size(workdir) / 1e6,
             "cold_s": cold,
             "noop_median_s": statistics.median(noops),
@@ -102,8 +108,8 @@ def machine() -> str:
 
 def render(results: list[dict]) -> str:
     rows = "\n".join(
-        f"| {r['case']} | {r['raw_mb']:.1f} | {r['cold_s']:.1f} | {r['noop_median_s']:.2f} | "
-        f"{r['noop_max_s']:.2f} |"
+        f"| {r['case']} | {r['raw_mb']:.1f} | {r['layers']} | {r['cold_s']:.1f} | "
+        f"{r['noop_median_s']:.2f} | {r['noop_max_s']:.2f} |"
         for r in results
     )
     return f"""# Benchmarks
@@ -113,10 +119,8 @@ Measured by `make bench` (`scripts/benchmark.py`) on {dt.date.today().isoformat(
 (all cores, greedy scheduler). Machines are shared and noisy: compare ratios within one table,
 not absolute numbers across days.
 
-Layers measured: the run manifest, Bronze and Silver (the layers that exist so far).
-
-| case | raw CSV (MB) | cold `snakemake all` (s) | no-op median (s) | no-op max (s) |
-|---|---:|---:|---:|---:|
+| case | raw CSV (MB) | layers built | cold `snakemake all` (s) | no-op median (s) | no-op max (s) |
+|---|---:|---|---:|---:|---:|
 {rows}
 
 Target: a no-op `snakemake all` on the sample takes at most 2 s wall on 2 cores. The no-op
