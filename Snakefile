@@ -18,6 +18,7 @@ include: "rules/orchestrator.smk"
 include: "rules/bronze.smk"
 include: "rules/silver.smk"
 include: "rules/gold.smk"
+include: "rules/reports.smk"
 
 
 rule all:

@@ -29,9 +29,11 @@ rule bronze_layer_report:
     output:
         metadata=layout.BRONZE_METADATA,
         run_log=layout.BRONZE_RUN_LOG,
-        report=layout.BRONZE_REPORT,
+        report=report(layout.BRONZE_REPORT, category="Bronze"),
     log:
         layout.log("bronze_layer_report"),
+    benchmark:
+        layout.benchmark("bronze_layer_report")
     threads: 1
     resources:
         mem_mb=512,

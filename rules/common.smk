@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from snakemake.exceptions import WorkflowError
 
-from warehouse import contracts, layout, runs, sources
+from warehouse import contracts, layout, metadata, runs, runs_index, sources
 from warehouse.errors import PipelineError
 from warehouse.workspace import Workspace
 
@@ -23,6 +23,8 @@ except PipelineError as exc:
 
 wildcard_constraints:
     run_id=runs.RUN_ID_PATTERN,
+    run_a=runs.RUN_ID_PATTERN,
+    run_b=runs.RUN_ID_PATTERN,
     source=sources.SOURCE_PATTERN,
     file=sources.FILE_PATTERN,
     table=sources.TABLE_PATTERN,
@@ -175,6 +177,84 @@ def gold_outputs(run_id):
     return files
 
 
+def silver_gate_status(run_id):
+    """``open`` or ``closed``: waits for the Silver quality gate (a checkpoint) of the run."""
+    gate = checkpoints.silver_quality_gate.get(run_id=run_id).output.gate
+    return metadata.read_yaml(gate)["status"]
+
+
+def open_silver_gate(run_id):
+    """The Silver gate file, for Gold jobs; refuses to plan Gold when the gate is closed."""
+    if silver_gate_status(run_id) != "open":
+        raise WorkflowError(
+            f"The Silver quality gate of run {run_id} is closed, so Gold is not built. "
+            f"See {layout.SILVER_REPORT.format(run_id=run_id)} for the failing checks."
+        )
+    return layout.SILVER_GATE.format(run_id=run_id)
+
+
+def gold_or_blocked(run_id):
+    """Gold outputs when the Silver gate is open; else the run's final status, which fails
+    with the reason."""
+    if silver_gate_status(run_id) == "open":
+        return gold_outputs(run_id)
+    return [layout.RUN_STATUS.format(run_id=run_id)]
+
+
+def report_outputs(run_id):
+    """The run's summary report (written even for a blocked run), lineage and final status."""
+    return [
+        t.format(run_id=run_id)
+        for t in (
+            layout.SUMMARY_JSON,
+            layout.SUMMARY_MD,
+            layout.SUMMARY_HTML,
+            layout.LINEAGE_SVG,
+            layout.RUN_STATUS,
+        )
+    ]
+
+
+def summary_inputs(wildcards):
+    """What the summary reads: every layer's metadata and checks, Gold only if it was built."""
+    run_id = wildcards.run_id
+    files = {
+        "manifest": layout.RUN_MANIFEST,
+        "bronze": layout.BRONZE_METADATA,
+        "silver": layout.SILVER_METADATA,
+        "silver_checks": layout.SILVER_CHECKS,
+        "silver_gate": layout.SILVER_GATE,
+    }
+    if silver_gate_status(run_id) == "open":
+        files |= {
+            "gold": layout.GOLD_METADATA,
+            "gold_checks": layout.GOLD_CHECKS,
+            "gold_gate": layout.GOLD_GATE,
+        }
+    return {name: path.format(run_id=run_id) for name, path in files.items()}
+
+
+def diff_inputs(run_id):
+    """What a run diff reads of one run: its summary (so the run is complete or blocked, never
+    half-built). A run with no manifest is refused with the list of known runs."""
+    if runs.read_manifest(run_id) is None:
+        known = ", ".join(runs.list_run_ids()) or "none"
+        raise WorkflowError(f"Run {run_id} does not exist (known runs: {known}).")
+    return layout.SUMMARY_JSON.format(run_id=run_id)
+
+
+def refresh_runs_index():
+    """Rewrite artifacts/index.html and runs.json (after every invocation; never fails it)."""
+    if workflow.dryrun:
+        return
+    try:
+        runs_index.refresh()
+    except (
+        Exception
+    ) as exc:  # the index is a convenience: report, never fail the run for it
+        logger.warning(f"Could not refresh the runs index: {exc}")
+
+
 def bronze_outputs(run_id):
     """Every file of the Bronze layer of ``run_id``: a deleted one is rebuilt next time.
 
@@ -198,4 +278,9 @@ def bronze_outputs(run_id):
 def get_final_output(wildcards):
     """Everything `snakemake all` builds for the targeted run."""
     run_id = target_run_id()
-    return bronze_outputs(run_id) + silver_outputs(run_id) + gold_outputs(run_id)
+    return (
+        bronze_outputs(run_id)
+        + silver_outputs(run_id)
+        + report_outputs(run_id)
+        + gold_or_blocked(run_id)
+    )

@@ -1,11 +1,11 @@
 # Gold: one job per mart (built from Silver tables and earlier marts, held to its contract),
 # an optional CSV export per mart, the layer report and the Gold quality gate. Nothing here
-# starts before the Silver quality gate is open.
+# is built unless the Silver quality gate of the run is open.
 
 
 rule gold_build_mart:
     input:
-        silver_gate=layout.SILVER_GATE,
+        silver_gate=lambda wildcards: open_silver_gate(wildcards.run_id),
         manifest=layout.RUN_MANIFEST,
         # ancient(): see silver_clean_table; the job checks the contract against the manifest.
         contract=lambda wildcards: ancient(
@@ -34,6 +34,8 @@ rule gold_export_csv:
         csv=layout.GOLD_CSV,
     log:
         layout.log("gold_export_csv", "{mart}"),
+    benchmark:
+        layout.benchmark("gold_export_csv", "{mart}")
     threads: 1
     resources:
         mem_mb=2000,
@@ -55,9 +57,11 @@ rule gold_layer_report:
         metadata=layout.GOLD_METADATA,
         checks=layout.GOLD_CHECKS,
         run_log=layout.GOLD_RUN_LOG,
-        report=layout.GOLD_REPORT,
+        report=report(layout.GOLD_REPORT, category="Gold"),
     log:
         layout.log("gold_layer_report"),
+    benchmark:
+        layout.benchmark("gold_layer_report")
     threads: 1
     resources:
         mem_mb=2000,
@@ -73,6 +77,8 @@ rule gold_quality_gate:
         gate=layout.GOLD_GATE,
     log:
         layout.log("gold_quality_gate"),
+    benchmark:
+        layout.benchmark("gold_quality_gate")
     localrule: True
     threads: 1
     resources:
@@ -86,4 +92,4 @@ rule gold_quality_gate:
 
 rule gold:
     input:
-        lambda wildcards: gold_outputs(target_run_id()),
+        lambda wildcards: gold_or_blocked(target_run_id()),

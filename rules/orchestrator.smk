@@ -6,6 +6,8 @@ rule run_manifest:
         manifest=layout.RUN_MANIFEST,
     log:
         layout.log("run_manifest"),
+    benchmark:
+        layout.benchmark("run_manifest")
     localrule: True
     threads: 1
     resources:

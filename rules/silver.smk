@@ -1,5 +1,5 @@
 # Silver: one job per Bronze table (clean, type, quarantine, check), then the layer report and
-# the quality gate, which fails the run when an error-level check failed.
+# the quality gate, which decides whether Gold is built for the run.
 
 
 rule silver_clean_table:
@@ -38,9 +38,11 @@ rule silver_layer_report:
         metadata=layout.SILVER_METADATA,
         checks=layout.SILVER_CHECKS,
         run_log=layout.SILVER_RUN_LOG,
-        report=layout.SILVER_REPORT,
+        report=report(layout.SILVER_REPORT, category="Silver"),
     log:
         layout.log("silver_layer_report"),
+    benchmark:
+        layout.benchmark("silver_layer_report")
     threads: 1
     resources:
         mem_mb=512,
@@ -49,13 +51,16 @@ rule silver_layer_report:
         "../scripts/silver_layer_report.py"
 
 
-rule silver_quality_gate:
+# A checkpoint: whether Gold is part of the DAG depends on what the gate decided.
+checkpoint silver_quality_gate:
     input:
         checks=layout.SILVER_CHECKS,
     output:
         gate=layout.SILVER_GATE,
     log:
         layout.log("silver_quality_gate"),
+    benchmark:
+        layout.benchmark("silver_quality_gate")
     localrule: True
     threads: 1
     resources:

@@ -1,14 +1,14 @@
-"""Rules silver_quality_gate and gold_quality_gate: let the run go on only when no error-level
-check of the layer failed.
+"""Rules silver_quality_gate and gold_quality_gate: decide whether the run may go on.
 
-When one did, the job fails with a message naming the checks; its output is never written, so
-every later invocation of the run stops here again until a new run (fixed data or contract)
-passes.
+The gate always writes its file, ``status: open`` or ``status: closed`` with the error-level
+check failures that closed it: the next layer is built only for an open gate, the summary
+report is written either way, and the final job of the run (``run_complete``) fails with the
+failures when a gate is closed.
 """
 
 import json
 
-from warehouse.layers import gate_error, gate_failures
+from warehouse.layers import gate_failures, gate_record
 from warehouse.metadata import utc_now, write_yaml
 from warehouse.rulekit import run_rule
 
@@ -16,20 +16,16 @@ from warehouse.rulekit import run_rule
 def main(smk, log):
     with open(smk.input.checks, encoding="utf-8") as handle:
         checks = json.load(handle)
-    failures = gate_failures(checks)
-    if failures:
-        raise gate_error(checks["layer"], checks["run_id"], failures, smk.params.report)
-    write_yaml(
-        smk.output.gate,
-        {
-            "layer": checks["layer"],
-            "run_id": checks["run_id"],
-            "status": "open",
-            "checked_at": utc_now(),
-            "checks": checks["summary"],
-        },
-    )
-    log.info("%s quality gate open: %s", checks["layer"], checks["summary"])
+    record = gate_record(checks, gate_failures(checks), smk.params.report, utc_now())
+    write_yaml(smk.output.gate, record)
+    if record["status"] == "closed":
+        log.warning(
+            "%s quality gate closed: %d error-level check(s) failed",
+            checks["layer"],
+            len(record["failures"]),
+        )
+    else:
+        log.info("%s quality gate open: %s", checks["layer"], checks["summary"])
 
 
 if __name__ == "__main__":

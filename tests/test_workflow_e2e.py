@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from test_openlineage_events import assert_valid
 
 from conftest import REPO
 
@@ -110,7 +113,7 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     for path in (silver / "tables").glob("*.yaml"):
         validator.evolve(schema=table_schema).validate(yaml.safe_load(path.read_text()))
     schema_validator("checks.schema.json").validate(checks)
-    assert (silver / "quality_gate.yaml").is_file()
+    assert yaml.safe_load((silver / "quality_gate.yaml").read_text())["status"] == "open"
     assert "crm_cust_info" in (silver / "reports" / "elt_report.html").read_text()
     # Gold: every mart is typed as its contract says, no orphan keys, aggregates reconcile.
     gold = root / "artifacts" / "gold" / "marts" / run_id
@@ -124,7 +127,7 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     gold_checks = json.loads((gold / "checks.json").read_text())
     schema_validator("checks.schema.json").validate(gold_checks)
     assert gold_checks["summary"]["failed_error"] == 0
-    assert (gold / "quality_gate.yaml").is_file()
+    assert yaml.safe_load((gold / "quality_gate.yaml").read_text())["status"] == "open"
     fact = pq.read_table(gold / "data" / "fact_sales.parquet")
     assert fact.num_rows == pq.read_metadata(silver / "data/crm_sales_details.parquet").num_rows
     assert fact.column("product_key").null_count == 0
@@ -138,6 +141,38 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     assert gold_meta["kpis"]["sales_amount"] == pytest.approx(total, abs=0.005)
     report = (gold / "reports" / "gold_report.html").read_text()
     assert "<svg" in report and "Sales by country" in report
+    # The run's story: summary (schema-valid), lineage from the DAG, OpenLineage, runs index.
+    reports = root / "artifacts" / "reports" / run_id
+    summary = json.loads((reports / "summary_report.json").read_text())
+    schema_validator("summary_report.schema.json").validate(summary)
+    assert summary["status"] == "complete" and summary["since_previous"] is None
+    node_ids = {n["id"] for n in summary["lineage"]["nodes"]}
+    for table in (t["table"] for t in silver_meta["tables"]):
+        assert f"silver:{table}" in node_ids, table
+    for mart in (m["table"] for m in gold_meta["marts"]):
+        assert f"gold:{mart}" in node_ids, mart
+    assert "raw:crm/cust_info.csv" in node_ids and "bronze:crm/cust_info.csv" in node_ids
+    assert "crm_cust_info" in (reports / "lineage.svg").read_text()
+    assert (reports / "summary_report.md").read_text().startswith(f"# Run {run_id}: complete")
+    assert (root / "artifacts/orchestrator" / run_id / "status.yaml").is_file()
+    events = [json.loads(line) for line in (reports / "openlineage.jsonl").read_text().splitlines()]
+    for event in events:
+        assert_valid(event)
+    by_state = {}
+    for event in events:
+        by_state.setdefault(event["eventType"], set()).add(event["job"]["name"])
+    assert by_state["START"] == by_state["COMPLETE"] and "FAIL" not in by_state
+    assert "silver_clean_table.crm_cust_info" in by_state["COMPLETE"]
+    fact_event = next(
+        e
+        for e in events
+        if e["eventType"] == "COMPLETE" and e["job"]["name"].endswith("fact_sales")
+    )
+    facets = fact_event["outputs"][0]["facets"]
+    assert {"schema", "dataQualityAssertions", "columnLineage"} <= set(facets)
+    index = json.loads((root / "artifacts" / "runs.json").read_text())
+    assert [(r["run_id"], r["status"]) for r in index["runs"]] == [(run_id, "complete")]
+    assert run_id in (root / "artifacts" / "index.html").read_text()
     logs = root / "artifacts/orchestrator" / run_id / "logs"
     assert (logs / "bronze_copy_file/crm/cust_info.csv.log").is_file()
     assert (logs / "bronze_copy_file/crm/cust_info.csv.benchmark.tsv").is_file()
@@ -302,9 +337,18 @@ def test_error_level_check_failure_closes_the_gate_and_keeps_the_report(workspac
     report = (silver / "reports/elt_report.html").read_text()
     assert "quality gate closed" in report and "Maybe" in report
     assert (silver / "data/erp_px_cat_g1v2.parquet").is_file()
-    assert not (silver / "quality_gate.yaml").exists()
+    assert yaml.safe_load((silver / "quality_gate.yaml").read_text())["status"] == "closed"
     assert not (workspace.root / f"artifacts/gold/marts/{run_id}").exists()  # Gold not built
     assert "The next layer is not built" in result.output
+    # The blocked run still gets its summary, saying why, and shows as blocked in the index.
+    summary = json.loads(
+        (workspace.root / f"artifacts/reports/{run_id}/summary_report.json").read_text()
+    )
+    assert summary["status"] == "blocked"
+    assert {f["id"] for f in summary["blocked_by"][0]["failures"]} >= {"unique_id"}
+    assert [layer["status"] for layer in summary["layers"]] == ["complete", "failed", "not_built"]
+    index = json.loads((workspace.root / "artifacts/runs.json").read_text())
+    assert index["runs"][0]["status"] == "blocked"
 
     # The run stays blocked, with the same message, until the data or the contract changes.
     again = workspace.snakemake("all")
@@ -347,3 +391,79 @@ def test_gold_keys_are_stable_and_csv_export_is_optional(workspace):
     csv = workspace.root / f"artifacts/gold/marts/{second}/data/dim_customers.csv"
     assert csv.read_text().splitlines()[0].startswith('"customer_key","customer_id"')
     assert not (workspace.root / f"artifacts/gold/marts/{first}/data/dim_customers.csv").exists()
+
+
+HOSTILE = "<script>alert(1)</script>"
+
+
+def test_run_diff_reports_exactly_one_changed_customer_and_html_escapes_values(workspace):
+    assert workspace.snakemake("all").returncode == 0
+    first = _only_run(workspace)
+    raw = workspace.root / "raw/source_crm/cust_info.csv"
+    lines = raw.read_bytes().split(b"\r\n")
+    row = lines[1].split(b",")  # customer 11000 (line 2), kept by Silver
+    row[2] = HOSTILE.encode()
+    lines[1] = b",".join(row)
+    raw.write_bytes(b"\r\n".join(lines))
+    assert workspace.snakemake("all").returncode == 0
+    second = next(r for r in workspace.run_ids() if r != first)
+
+    target = f"artifacts/diffs/{first}__{second}/diff_report.json"
+    result = workspace.snakemake(target)
+    assert result.returncode == 0, result.output
+    diff = json.loads((workspace.root / target).read_text())
+    gold = {t["name"]: t for t in diff["layers"]["gold"]["tables"]}
+    changed = {name for name, t in gold.items() if t["status"] != "unchanged"}
+    assert changed == {"dim_customers"}
+    row_diff = gold["dim_customers"]["row_diff"]
+    assert (row_diff["added"], row_diff["removed"], row_diff["changed"]) == (0, 0, 1)
+    assert row_diff["changed_columns"] == {"first_name": 1}
+    assert row_diff["changed_sample"][0]["changes"]["first_name"]["to"] == HOSTILE
+
+    # The summary of the second run compares with the first.
+    summary = json.loads(
+        (workspace.root / f"artifacts/reports/{second}/summary_report.json").read_text()
+    )
+    assert summary["since_previous"]["run_id"] == first
+
+    # Every HTML page: the hostile value never appears unescaped; the diff shows it escaped.
+    pages = list((workspace.root / "artifacts").rglob("*.html"))
+    assert len(pages) >= 9
+    for page in pages:
+        assert HOSTILE not in page.read_text(), page
+    diff_html = (workspace.root / target).with_suffix(".html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in diff_html
+
+    # A standard Snakemake report can be built too, with the flagged HTML and SVG outputs.
+    report = workspace.snakemake("all", "--report", "report.html")
+    assert report.returncode == 0, report.output
+    assert (workspace.root / "report.html").stat().st_size > 100_000
+
+
+@pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed")
+def test_summary_renders_in_headless_chromium(workspace, tmp_path):
+    assert workspace.snakemake("all").returncode == 0
+    run_id = _only_run(workspace)
+    page = workspace.root / f"artifacts/reports/{run_id}/summary_report.html"
+    shot = tmp_path / "summary.png"
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--window-size=1280,2400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert shot.is_file() and shot.stat().st_size > 50_000  # a rendered page, not a blank one

@@ -80,3 +80,23 @@ def bar_chart(labels: list[str], values: list[float], title: str) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def sales_charts(series: dict[str, dict[str, float]], missing_month: str = "unknown") -> list[str]:
+    """The Gold report's (and run summary's) charts from ``series``: sales by order month
+    (the month of lines without an order date drawn muted), by country and by category."""
+    svgs = []
+    if "sales_by_month" in series:
+        monthly = series["sales_by_month"]
+        svgs.append(
+            column_chart(
+                list(monthly), list(monthly.values()), "Sales by order month", missing_month
+            )
+        )
+    for name, title in (
+        ("sales_by_country", "Sales by country"),
+        ("sales_by_category", "Sales by product category"),
+    ):
+        if name in series:
+            svgs.append(bar_chart(list(series[name]), list(series[name].values()), title))
+    return svgs

@@ -100,6 +100,20 @@ def gate_failures(checks: dict) -> list[dict]:
     return [c for c in checks["results"] if c["status"] == "fail" and c["severity"] == "error"]
 
 
+def gate_record(checks: dict, failures: list[dict], report: str, now: str) -> dict:
+    """The gate file: open or closed, and the failures (with samples) that closed it."""
+    keep = ("table", "id", "description", "failing_rows", "sample")
+    return {
+        "layer": checks["layer"],
+        "run_id": checks["run_id"],
+        "status": "closed" if failures else "open",
+        "checked_at": now,
+        "checks": checks["summary"],
+        "report": report,
+        "failures": [{k: f.get(k) for k in keep} for f in failures],
+    }
+
+
 def gate_error(layer: str, run_id: str, failures: list[dict], report: str) -> PipelineError:
     """The message a blocked run ends with: which checks, on how many rows, where to look."""
     lines = [

@@ -11,6 +11,8 @@ RAW_FILE = "{raw_dir}/source_{source}/{file}"
 # The run's own record and the orchestration files (logs and benchmarks of every job).
 RUN_DIR = "artifacts/orchestrator/{run_id}"
 RUN_MANIFEST = RUN_DIR + "/run.yaml"
+# Written last, only when every quality gate of the run is open: the run is complete.
+RUN_STATUS = RUN_DIR + "/status.yaml"
 LOG = RUN_DIR + "/logs/{rule}/{name}.log"
 BENCHMARK = RUN_DIR + "/logs/{rule}/{name}.benchmark.tsv"
 
@@ -45,6 +47,23 @@ GOLD_CHECKS = GOLD_DIR + "/checks.json"
 GOLD_RUN_LOG = GOLD_DIR + "/run_log.txt"
 GOLD_REPORT = GOLD_DIR + "/reports/gold_report.html"
 GOLD_GATE = GOLD_DIR + "/quality_gate.yaml"
+
+# The run's story: summary report, lineage graph, OpenLineage events.
+REPORTS_DIR = "artifacts/reports/{run_id}"
+SUMMARY_JSON = REPORTS_DIR + "/summary_report.json"
+SUMMARY_MD = REPORTS_DIR + "/summary_report.md"
+SUMMARY_HTML = REPORTS_DIR + "/summary_report.html"
+LINEAGE_SVG = REPORTS_DIR + "/lineage.svg"
+OPENLINEAGE = REPORTS_DIR + "/openlineage.jsonl"
+
+# Comparing two runs, and the index of all runs (refreshed after every invocation).
+DIFF_DIR = "artifacts/diffs/{run_a}__{run_b}"
+DIFF_JSON = DIFF_DIR + "/diff_report.json"
+DIFF_HTML = DIFF_DIR + "/diff_report.html"
+DIFF_LOG = DIFF_DIR + "/logs/run_diff.log"
+DIFF_BENCHMARK = DIFF_DIR + "/logs/run_diff.benchmark.tsv"
+RUNS_INDEX_HTML = "artifacts/index.html"
+RUNS_INDEX_JSON = "artifacts/runs.json"
 
 # Caches that only speed things up; deleting them is always safe.
 DIGEST_CACHE = "artifacts/.cache/file_digests.json"

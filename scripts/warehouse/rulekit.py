@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from warehouse.errors import PipelineError
+from warehouse.job_lineage import JobLineage
 
 
 def rule_logger(log_path: str | None, name: str) -> logging.Logger:
@@ -28,13 +29,19 @@ def rule_logger(log_path: str | None, name: str) -> logging.Logger:
 
 
 def run_rule(snakemake, main: Callable) -> None:
-    """Run ``main(snakemake, log)``; a PipelineError becomes a one-paragraph error and exit 1."""
+    """Run ``main(snakemake, log)`` between an OpenLineage START and COMPLETE/FAIL event; a
+    PipelineError becomes a one-paragraph error and exit 1."""
     log = rule_logger(snakemake.log[0] if snakemake.log else None, snakemake.rule)
+    lineage = JobLineage(snakemake, log)
+    lineage.start()
     try:
         main(snakemake, log)
     except PipelineError as exc:
         log.error("%s", exc)
+        lineage.fail(str(exc))
         sys.exit(1)
-    except Exception:
+    except Exception as exc:
         log.exception("rule %s failed with an unexpected error", snakemake.rule)
+        lineage.fail(f"{type(exc).__name__}: {exc}")
         raise
+    lineage.complete()

@@ -1,0 +1,101 @@
+"""OpenLineage events for one Snakemake job: START when it begins, COMPLETE or FAIL when it ends.
+
+The glue between a rule script's ``snakemake`` object and ``warehouse.openlineage_events``:
+datasets are the job's input and output files; a Parquet output carries its schema, and, when
+the job also wrote a table metadata file, the data-quality assertions of its checks and (for
+Gold) its column lineage. Events go to ``artifacts/reports/<run_id>/openlineage.jsonl``.
+Emitting an event must never fail a job: problems are logged as warnings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from warehouse import layout
+from warehouse.metadata import read_yaml
+
+
+class JobLineage:
+    """Events of one job; a no-op for jobs outside a run (such as a diff of two runs)."""
+
+    def __init__(self, snakemake, log):
+        self.log = log
+        wildcards = dict(snakemake.wildcards.items())
+        self.run_id = wildcards.get("run_id")
+        self.rule = snakemake.rule
+        self.wildcards = wildcards
+        self.inputs = [str(p) for p in snakemake.input]
+        self.outputs = [str(p) for p in snakemake.output]
+
+    @property
+    def path(self) -> str:
+        return layout.OPENLINEAGE.format(run_id=self.run_id)
+
+    def _emit(self, build) -> None:
+        if not self.run_id:
+            return
+        try:
+            from warehouse import openlineage_events as ol
+
+            ol.append_event(self.path, build(ol))
+        except Exception as exc:  # noqa: BLE001 - lineage is a report, never a reason to fail
+            self.log.warning("could not write the OpenLineage event: %s", exc)
+
+    def start(self) -> None:
+        self._emit(
+            lambda ol: ol.start_event(
+                run_id=self.run_id,
+                rule=self.rule,
+                wildcards=self.wildcards,
+                inputs=self.inputs,
+                outputs=self.outputs,
+            )
+        )
+
+    def complete(self) -> None:
+        self._emit(
+            lambda ol: ol.complete_event(
+                run_id=self.run_id,
+                rule=self.rule,
+                wildcards=self.wildcards,
+                inputs=self.inputs,
+                outputs=self._outputs_with_facets(ol),
+            )
+        )
+
+    def fail(self, message: str) -> None:
+        self._emit(
+            lambda ol: ol.fail_event(
+                run_id=self.run_id,
+                rule=self.rule,
+                wildcards=self.wildcards,
+                inputs=self.inputs,
+                outputs=self.outputs,
+                message=message,
+            )
+        )
+
+    def _outputs_with_facets(self, ol) -> list:
+        meta = next(
+            (read_yaml(p) for p in self.outputs if "/tables/" in p and p.endswith(".yaml")), {}
+        )
+        path_of = {Path(p).stem: p for p in self.inputs if p.endswith(".parquet")}
+        outputs = []
+        for path in self.outputs:
+            if not path.endswith(".parquet") or "/quarantine/" in path:
+                outputs.append(path)
+                continue
+            facets = ol.dataset_facets(
+                schema=meta.get("schema_out") or _parquet_schema(path),
+                checks=meta.get("checks"),
+                column_lineage=meta.get("column_lineage"),
+                path_of=path_of,
+            )
+            outputs.append((path, facets))
+        return outputs
+
+
+def _parquet_schema(path: str) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    return [{"name": f.name, "type": str(f.type)} for f in pq.read_schema(path)]

@@ -1,0 +1,497 @@
+"""OpenLineage events: naming, determinism, the JSON Lines file, and conformance to the spec.
+
+Conformance is checked offline against the OpenLineage JSON Schemas vendored in
+``tests/data/openlineage`` (see the README there for where each file comes from and which
+version it is). The whole event is validated against the core schema's ``RunEvent``; the core
+schema leaves facets open, so every facet is validated on its own against its facet schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from warehouse.openlineage_events import (
+    DATASET_NAMESPACE,
+    NAMESPACE,
+    PARENT_JOB,
+    PRODUCER,
+    append_event,
+    complete_event,
+    dataset_facets,
+    fail_event,
+    job_name,
+    pipeline_run_uuid,
+    read_events,
+    run_uuid,
+    start_event,
+    to_json_line,
+)
+
+SPEC_DIR = Path(__file__).parent / "data" / "openlineage"
+
+# sha256 of each vendored file as fetched (README.md lists the same), so an edit shows up here.
+SPEC_FILES = {
+    "OpenLineage.json": "3105513feea219026fedaf3da6fc75c3c94d986c1807e91e7244a9535e174e6e",
+    "OpenLineage-1-0-2.json": "fa35e8e8ad3b57bf7f42329d29252f38695197875a083d3ee1aa5b6d4046338a",
+    "ParentRunFacet.json": "efdd06ef87537849f1ec7984cc2e36cbdcea40083635c20fd9af1934ba601d57",
+    "ErrorMessageRunFacet.json": "7359afe529136017666530fa2362f4886b16a9443e4d348fb67afcf380c56888",
+    "JobTypeJobFacet.json": "2fa7db884f25571685ee2b994456e5afeb0d13300bb1c4d8a7e4a8b0c51b852a",
+    "SchemaDatasetFacet.json": "a93e4b7e3a40cddbafa9839181cb54d8824de894a9ea1e9283107b6a2d5b3b29",
+    "DataQualityAssertionsDatasetFacet.json": (
+        "23ead44eae7d15b22ada032a69fbbe72cb38b365facd761c214892eee72a42c5"
+    ),
+    "ColumnLineageDatasetFacet.json": (
+        "44a89690523382d18cad8140762039f9b8adc05ad24685a5b203a9d96b396248"
+    ),
+}
+
+# The core spec version the client stamps on every event (schemaURL) and that the facet schemas
+# reference. The stored copy of spec/OpenLineage.json declares another $id (see the README), so
+# it is registered under this URI as well.
+CORE_URI = "https://openlineage.io/spec/2-0-2/OpenLineage.json"
+
+# Facet name in an event -> vendored schema file of that facet.
+FACET_FILES = {
+    "parent": "ParentRunFacet.json",
+    "errorMessage": "ErrorMessageRunFacet.json",
+    "jobType": "JobTypeJobFacet.json",
+    "schema": "SchemaDatasetFacet.json",
+    "dataQualityAssertions": "DataQualityAssertionsDatasetFacet.json",
+    "columnLineage": "ColumnLineageDatasetFacet.json",
+}
+
+RUN_ID = "20260105T101500Z-3f9a"
+
+SILVER = {
+    "rule": "silver_clean_table",
+    "wildcards": {"run_id": RUN_ID, "table": "crm_cust_info"},
+    "inputs": [f"artifacts/runs/{RUN_ID}/bronze/crm/cust_info.csv"],
+    "outputs": [f"artifacts/runs/{RUN_ID}/silver/crm_cust_info.parquet"],
+}
+SILVER_SCHEMA = [
+    {"name": "cst_id", "type": "int"},
+    {"name": "cst_key", "type": "string"},
+    {"name": "cst_firstname", "type": "string", "description": "trimmed first name"},
+    {"name": "cst_create_date", "type": "date"},
+]
+SILVER_CHECKS = [
+    {
+        "id": "unique_cst_id",
+        "table": "crm_cust_info",
+        "check": "unique",
+        "columns": ["cst_id"],
+        "severity": "error",
+        "status": "pass",
+        "failing_rows": 0,
+        "rows_checked": 18484,
+        "sample": [],
+        "description": "cst_id is unique",
+    },
+    {
+        "id": "not_null_cst_key",
+        "table": "crm_cust_info",
+        "check": "not_null",
+        "columns": ["cst_key"],
+        "severity": "warn",
+        "status": "fail",
+        "failing_rows": 3,
+        "rows_checked": 18484,
+        "sample": [{"cst_id": 7, "cst_key": None}],
+        "description": "cst_key is set",
+    },
+]
+
+GOLD_PATHS = {
+    "crm_cust_info": f"artifacts/runs/{RUN_ID}/silver/crm_cust_info.parquet",
+    "erp_cust_az12": f"artifacts/runs/{RUN_ID}/silver/erp_cust_az12.parquet",
+    "erp_loc_a101": f"artifacts/runs/{RUN_ID}/silver/erp_loc_a101.parquet",
+}
+GOLD = {
+    "rule": "gold_build_table",
+    "wildcards": {"run_id": RUN_ID, "table": "dim_customers"},
+    "inputs": list(GOLD_PATHS.values()),
+    "outputs": [f"artifacts/runs/{RUN_ID}/gold/dim_customers.parquet"],
+}
+GOLD_LINEAGE = {
+    "customer_id": ["crm_cust_info.cst_id"],
+    "gender": ["crm_cust_info.cst_gndr", "erp_cust_az12.gen"],
+    "country": ["erp_loc_a101.cntry"],
+}
+GOLD_CHECKS = [
+    {
+        "id": "unique_customer_key",
+        "check": "unique",
+        "columns": ["customer_key"],
+        "severity": "error",
+        "status": "pass",
+        "failing_rows": 0,
+    },
+    {
+        "id": "row_count_min",
+        "check": "row_count",
+        "columns": [],
+        "severity": "error",
+        "status": "pass",
+        "failing_rows": 0,
+    },
+]
+
+
+def _load_specs() -> dict[str, dict]:
+    return {name: json.loads((SPEC_DIR / name).read_text("utf-8")) for name in SPEC_FILES}
+
+
+SPECS = _load_specs()
+
+
+def _registry() -> Registry:
+    resources = [(spec["$id"], Resource.from_contents(spec)) for spec in SPECS.values()]
+    resources.append((CORE_URI, Resource.from_contents(SPECS["OpenLineage.json"])))
+    return Registry().with_resources(resources)
+
+
+REGISTRY = _registry()
+
+
+def _validator(ref: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(
+        {"$ref": ref},
+        registry=REGISTRY,
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+def _facets_of(event: dict):
+    """(facet name, facet) for every facet anywhere in the event."""
+    yield from event["run"].get("facets", {}).items()
+    yield from event["job"].get("facets", {}).items()
+    for dataset in event.get("inputs", []) + event.get("outputs", []):
+        for key in ("facets", "inputFacets", "outputFacets"):
+            yield from dataset.get(key, {}).items()
+
+
+def assert_valid(event: dict) -> None:
+    """Validate the event against the core RunEvent schema and each facet against its own."""
+    assert event["schemaURL"] == f"{CORE_URI}#/$defs/RunEvent"
+    _validator(event["schemaURL"]).validate(event)
+    # The format checker skips date-time and uri without optional packages; check them here.
+    assert dt.datetime.fromisoformat(event["eventTime"]).tzinfo is not None
+    assert urlparse(event["producer"]).scheme == "https"
+    for name, facet in _facets_of(event):
+        spec = SPECS[FACET_FILES[name]]
+        url, _, pointer = facet["_schemaURL"].partition("#")
+        # The facet is the one the file defines (the file may be another version of it).
+        assert url.rsplit("/", 1)[1] == FACET_FILES[name]
+        _validator(f"{spec['$id']}#{pointer}").validate(facet)
+        assert urlparse(facet["_producer"]).scheme == "https"
+
+
+def as_dict(event) -> dict:
+    return json.loads(to_json_line(event))
+
+
+def _args(job: dict) -> dict:
+    return {key: job[key] for key in ("rule", "wildcards", "inputs")}
+
+
+def silver_events() -> list[dict]:
+    facets = dataset_facets(schema=SILVER_SCHEMA, checks=SILVER_CHECKS)
+    outputs = [(path, facets) for path in SILVER["outputs"]]
+    args = _args(SILVER)
+    return [
+        as_dict(start_event(run_id=RUN_ID, outputs=SILVER["outputs"], **args)),
+        as_dict(complete_event(run_id=RUN_ID, outputs=outputs, **args)),
+        as_dict(fail_event(run_id=RUN_ID, outputs=SILVER["outputs"], message="boom", **args)),
+    ]
+
+
+def gold_events() -> list[dict]:
+    facets = dataset_facets(
+        schema=[{"name": "customer_key", "type": "int"}, {"name": "gender", "type": "string"}],
+        checks=GOLD_CHECKS,
+        column_lineage=GOLD_LINEAGE,
+        path_of=GOLD_PATHS,
+    )
+    args = _args(GOLD)
+    return [
+        as_dict(start_event(run_id=RUN_ID, outputs=GOLD["outputs"], **args)),
+        as_dict(complete_event(run_id=RUN_ID, outputs=[(GOLD["outputs"][0], facets)], **args)),
+        as_dict(
+            fail_event(
+                run_id=RUN_ID,
+                outputs=GOLD["outputs"],
+                message="KeyError: 'cst_gndr'",
+                stack_trace='Traceback (most recent call last):\n  File "gold.py"',
+                **args,
+            )
+        ),
+    ]
+
+
+def test_vendored_spec_files_are_unchanged():
+    for name, digest in SPEC_FILES.items():
+        assert hashlib.sha256((SPEC_DIR / name).read_bytes()).hexdigest() == digest, name
+
+
+@pytest.mark.parametrize("events", [silver_events, gold_events], ids=["silver", "gold"])
+def test_start_complete_fail_validate_against_the_spec(events):
+    start, complete, fail = events()
+    for event in (start, complete, fail):
+        assert_valid(event)
+    assert [e["eventType"] for e in (start, complete, fail)] == ["START", "COMPLETE", "FAIL"]
+    facet_names = {name for event in (start, complete, fail) for name, _ in _facets_of(event)}
+    assert {"parent", "jobType", "errorMessage", "schema", "dataQualityAssertions"} <= facet_names
+
+
+def test_gold_complete_event_carries_every_dataset_facet():
+    complete = gold_events()[1]
+    assert_valid(complete)
+    (output,) = complete["outputs"]
+    assert set(output["facets"]) == {"schema", "dataQualityAssertions", "columnLineage"}
+    lineage = output["facets"]["columnLineage"]["fields"]
+    assert [(f["namespace"], f["name"], f["field"]) for f in lineage["gender"]["inputFields"]] == [
+        (DATASET_NAMESPACE, GOLD_PATHS["crm_cust_info"], "cst_gndr"),
+        (DATASET_NAMESPACE, GOLD_PATHS["erp_cust_az12"], "gen"),
+    ]
+    assert set(lineage) == set(GOLD_LINEAGE)
+
+
+def test_event_fields():
+    start, complete, _ = silver_events()
+    assert start["producer"] == PRODUCER
+    assert start["job"] == {
+        "namespace": NAMESPACE,
+        "name": "silver_clean_table.crm_cust_info",
+        "facets": {"jobType": start["job"]["facets"]["jobType"]},
+    }
+    job_type = start["job"]["facets"]["jobType"]
+    assert (job_type["processingType"], job_type["integration"], job_type["jobType"]) == (
+        "BATCH",
+        "SNAKEMAKE",
+        "JOB",
+    )
+    assert [(d["namespace"], d["name"]) for d in start["inputs"]] == [
+        (DATASET_NAMESPACE, SILVER["inputs"][0])
+    ]
+    assert [(d["namespace"], d["name"]) for d in complete["outputs"]] == [
+        (DATASET_NAMESPACE, SILVER["outputs"][0])
+    ]
+    assert start["outputs"][0]["facets"] == {}
+    schema = complete["outputs"][0]["facets"]["schema"]["fields"]
+    assert [(f["name"], f["type"], f["ordinal_position"]) for f in schema] == [
+        ("cst_id", "int", 1),
+        ("cst_key", "string", 2),
+        ("cst_firstname", "string", 3),
+        ("cst_create_date", "date", 4),
+    ]
+    assert schema[2]["description"] == "trimmed first name"
+
+
+def test_assertions_follow_the_check_results():
+    complete = silver_events()[1]
+    assertions = complete["outputs"][0]["facets"]["dataQualityAssertions"]["assertions"]
+    assert [(a["assertion"], a["success"], a["column"], a["severity"]) for a in assertions] == [
+        ("unique_cst_id", True, "cst_id", "error"),
+        ("not_null_cst_key", False, "cst_key", "warn"),
+    ]
+
+
+def test_multi_column_check_gives_an_assertion_without_column():
+    checks = [
+        {
+            "id": "unique_prd_key_start",
+            "check": "unique",
+            "columns": ["prd_key", "prd_start_dt"],
+            "status": "fail",
+            "severity": "error",
+            "failing_rows": 2,
+        }
+    ]
+    facet = dataset_facets(checks=checks)["dataQualityAssertions"]
+    (assertion,) = facet.assertions
+    assert (assertion.assertion, assertion.success, assertion.column) == (
+        "unique_prd_key_start",
+        False,
+        None,
+    )
+    event = as_dict(
+        complete_event(
+            run_id=RUN_ID,
+            rule="silver_clean_table",
+            wildcards={"run_id": RUN_ID, "table": "crm_prd_info"},
+            inputs=[],
+            outputs=[("p.parquet", {"dataQualityAssertions": facet})],
+        )
+    )
+    assert_valid(event)
+    assert "column" not in event["outputs"][0]["facets"]["dataQualityAssertions"]["assertions"][0]
+
+
+def test_column_lineage_skips_sources_without_a_known_path():
+    facets = dataset_facets(
+        column_lineage={"a": ["known.x", "unknown.y"], "b": ["unknown.z"]},
+        path_of={"known": "k.parquet"},
+    )
+    fields = facets["columnLineage"].fields
+    assert list(fields) == ["a"]
+    assert [(f.name, f.field) for f in fields["a"].inputFields] == [("k.parquet", "x")]
+    assert dataset_facets(column_lineage={"b": ["unknown.z"]}, path_of={}) == {}
+    assert dataset_facets() == {}
+
+
+def test_job_name_is_the_rule_and_the_sorted_wildcards_but_the_run_id():
+    assert (
+        job_name("silver_clean_table", {"run_id": RUN_ID, "table": "crm_cust_info"})
+        == "silver_clean_table.crm_cust_info"
+    )
+    assert (
+        job_name("bronze_copy_file", {"source": "crm", "run_id": RUN_ID, "file": "cust_info.csv"})
+        == "bronze_copy_file.cust_info.csv.crm"
+    )
+    assert job_name("run_manifest", {"run_id": RUN_ID}) == "run_manifest"
+    assert job_name("all", {}) == "all"
+
+
+def test_run_ids_are_deterministic_and_shared_by_start_and_complete():
+    start, complete, fail = silver_events()
+    assert start["run"]["runId"] == complete["run"]["runId"] == fail["run"]["runId"]
+    assert start["run"]["runId"] == run_uuid(RUN_ID, "silver_clean_table.crm_cust_info")
+    assert silver_events()[0]["run"]["runId"] == start["run"]["runId"]  # a retry: the same run
+    assert run_uuid("other-run", "silver_clean_table.crm_cust_info") != start["run"]["runId"]
+    assert gold_events()[0]["run"]["runId"] != start["run"]["runId"]
+    # Fixed values: a change here would split the runs of old and new event files.
+    assert run_uuid("r1", "j") == run_uuid("r1", "j") == "bde53f74-5b4f-5c12-88b8-9a29503e4abb"
+    parent = start["run"]["facets"]["parent"]
+    assert parent["run"]["runId"] == pipeline_run_uuid(RUN_ID) != start["run"]["runId"]
+    assert (parent["job"]["namespace"], parent["job"]["name"]) == (NAMESPACE, PARENT_JOB)
+    assert parent["root"]["run"]["runId"] == pipeline_run_uuid(RUN_ID)
+
+
+def test_fail_event_carries_the_message():
+    fail = gold_events()[2]
+    error = fail["run"]["facets"]["errorMessage"]
+    assert error["message"] == "KeyError: 'cst_gndr'"
+    assert error["programmingLanguage"] == "python"
+    assert error["stackTrace"].startswith("Traceback")
+    assert "parent" in fail["run"]["facets"]
+    assert "errorMessage" not in silver_events()[1]["run"]["facets"]
+
+
+def test_event_time_is_utc_iso_8601():
+    event = as_dict(start_event(run_id="r", rule="x", wildcards={}, inputs=[], outputs=[]))
+    parsed = dt.datetime.fromisoformat(event["eventTime"])
+    assert parsed.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.UTC) - parsed) < dt.timedelta(minutes=5)
+    given = "2026-01-05T10:15:00.000+00:00"
+    event = start_event(run_id="r", rule="x", wildcards={}, inputs=[], outputs=[], event_time=given)
+    assert event.eventTime == given
+    with pytest.raises(ValueError, match="no UTC offset"):
+        start_event(
+            run_id="r", rule="x", wildcards={}, inputs=[], outputs=[], event_time="2026-01-05T10:15"
+        )
+
+
+def test_validation_rejects_a_broken_event():
+    start, complete, _ = silver_events()
+    start["run"]["runId"] = "not-a-uuid"
+    with pytest.raises(jsonschema.ValidationError):
+        assert_valid(start)
+    del complete["outputs"][0]["facets"]["dataQualityAssertions"]["assertions"][0]["success"]
+    with pytest.raises(jsonschema.ValidationError):
+        assert_valid(complete)
+
+
+def test_json_line_is_one_ascii_line():
+    event = fail_event(
+        run_id=RUN_ID,
+        rule="silver_clean_table",
+        wildcards={"table": "crm_cust_info"},
+        inputs=[],
+        outputs=[],
+        message="Müller – naïve\nsecond line",
+    )
+    line = to_json_line(event)
+    assert "\n" not in line and line.isascii()
+    assert json.loads(line)["run"]["facets"]["errorMessage"]["message"] == (
+        "Müller – naïve\nsecond line"
+    )
+
+
+def test_read_events_round_trips(tmp_path):
+    path = tmp_path / "reports" / RUN_ID / "openlineage.jsonl"
+    events = [
+        start_event(run_id=RUN_ID, outputs=SILVER["outputs"], **_args(SILVER)),
+        complete_event(
+            run_id=RUN_ID,
+            outputs=[(SILVER["outputs"][0], dataset_facets(schema=SILVER_SCHEMA))],
+            **_args(SILVER),
+        ),
+    ]
+    for event in events:
+        append_event(path, event)
+    assert read_events(path) == [as_dict(event) for event in events]
+    assert path.read_bytes().count(b"\n") == 2
+
+
+def _append_many(path: str, writer: str, count: int) -> None:
+    # Long messages make each line larger than a pipe buffer, the size below which even
+    # unrelated writes are atomic; the guarantee tested here is O_APPEND's.
+    for i in range(count):
+        event = fail_event(
+            run_id=RUN_ID,
+            rule="stress",
+            wildcards={"writer": writer, "i": str(i)},
+            inputs=[],
+            outputs=[],
+            message=f"{writer}-{i}:" + "x" * 20_000,
+        )
+        append_event(path, event)
+
+
+def _check_lines(path: Path, writers: list[str], count: int) -> None:
+    lines = path.read_bytes().split(b"\n")
+    assert lines[-1] == b""
+    events = [json.loads(line) for line in lines[:-1]]
+    assert len(events) == len(writers) * count
+    seen = {e["run"]["facets"]["errorMessage"]["message"].split(":")[0] for e in events}
+    assert seen == {f"{writer}-{i}" for writer in writers for i in range(count)}
+    assert read_events(path) == events
+
+
+def test_append_event_from_processes_never_interleaves(tmp_path):
+    path = tmp_path / "out" / "openlineage.jsonl"
+    # spawn: fresh interpreters, as separate Snakemake jobs are.
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(target=_append_many, args=(str(path), writer, 50))
+        for writer in ("p1", "p2")
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    _check_lines(path, ["p1", "p2"], 50)
+
+
+def test_append_event_from_threads_never_interleaves(tmp_path):
+    path = tmp_path / "openlineage.jsonl"
+    writers = ["t1", "t2", "t3", "t4"]
+    threads = [
+        threading.Thread(target=_append_many, args=(str(path), writer, 25)) for writer in writers
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    _check_lines(path, writers, 25)
