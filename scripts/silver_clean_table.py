@@ -26,6 +26,11 @@ def main(smk, log):
     read_done = time.perf_counter()
     ctx = Context(table=table, ingestion_date=ingestion_date(manifest["run_id"]))
     result = clean_table(rows, malformed, contract, ctx, bronze_path=str(smk.input.bronze))
+    if bronze_meta["encoding"] == "latin-1":
+        result.warnings.append(
+            f"{table}: {smk.input.bronze} is not valid UTF-8 ({bronze_meta.get('encoding_note')}); "
+            "it was read as Latin-1. Check accented values, or re-export the file as UTF-8."
+        )
     write_started = time.perf_counter()
     output = write_parquet(result.table, smk.output.data)
     quarantine = write_parquet(result.quarantine, smk.output.quarantine)

@@ -19,6 +19,7 @@ from warehouse.fingerprint import sha256_file
 from warehouse.metadata import read_yaml
 
 CONTRACTS_DIR = Path("config/contracts")
+_TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 SCHEMA_PATH = Path("config/contract.schema.yaml")
 MAX_ERRORS = 5
 
@@ -194,7 +195,15 @@ def declared_inputs(path: Path) -> dict:
     except Exception:  # noqa: BLE001 - the job validates the contract and says what is wrong
         return {}
     inputs = contract.get("inputs") if isinstance(contract, dict) else None
-    return inputs if isinstance(inputs, dict) else {}
+    if not isinstance(inputs, dict):
+        return {}
+    # Names become paths: anything but a plain table name is dropped here (never a path outside
+    # the run's folders) and reported by the job's full validation.
+    return {
+        layer: [n for n in names if isinstance(n, str) and _TABLE_NAME.match(n)]
+        for layer, names in inputs.items()
+        if layer in ("silver", "gold") and isinstance(names, list)
+    }
 
 
 def source_columns(contract: dict) -> list[str]:

@@ -58,8 +58,10 @@ def read_bronze_csv(path: Path, encoding: str = "utf-8", delimiter: str = ","):
     """Read a Bronze CSV with every column as text.
 
     Returns (rows, malformed): ``rows`` has lower-cased, trimmed column names and a
-    ``_source_row`` column (1 = first data line); ``malformed`` lists lines whose field count
-    differs from the header, with their text, so they can be quarantined instead of failing.
+    ``_source_row`` column, the record's number in the file (1 = first record after the header;
+    the same as its line number minus one unless a quoted field holds a line break);
+    ``malformed`` lists records whose field count differs from the header, with their text, so
+    they can be quarantined instead of failing.
     """
     if encoding == "binary":
         raise PipelineError(
@@ -90,7 +92,11 @@ def read_bronze_csv(path: Path, encoding: str = "utf-8", delimiter: str = ","):
             block_size=1 << 24,
         ),
         parse_options=pacsv.ParseOptions(
-            delimiter=delimiter, invalid_row_handler=on_invalid, ignore_empty_lines=False
+            delimiter=delimiter,
+            invalid_row_handler=on_invalid,
+            ignore_empty_lines=False,
+            # Quoted fields may hold line breaks; rows are then numbered by record, not line.
+            newlines_in_values=True,
         ),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},
