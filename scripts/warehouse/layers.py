@@ -85,14 +85,18 @@ def run_log(meta: dict, checks: dict) -> str:
             f"{t['rows_quarantined']:,} quarantined ({rules}); "
             f"contract {t['contract'] or 'none (generic cleaning)'}"
         )
-    for c in checks["results"]:
-        if c["status"] == "fail":
-            lines.append(
-                f"{c['severity'].upper()} check {c['table']}.{c['id']} failed on "
-                f"{c['failing_rows']:,} rows: {c['description']}"
-            )
-    lines += [f"WARNING {w}" for w in meta["warnings"]]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _failure_and_warning_lines(meta, checks)) + "\n"
+
+
+def _failure_and_warning_lines(meta: dict, checks: dict) -> list[str]:
+    """The run log's closing lines: every failed check, then every warning."""
+    lines = [
+        f"{c['severity'].upper()} check {c['table']}.{c['id']} failed on "
+        f"{c['failing_rows']:,} rows: {c['description']}"
+        for c in checks["results"]
+        if c["status"] == "fail"
+    ]
+    return lines + [f"WARNING {w}" for w in meta["warnings"]]
 
 
 def gate_failures(checks: dict) -> list[dict]:
@@ -178,11 +182,4 @@ def gold_run_log(meta: dict, checks: dict) -> str:
     for m in meta["marts"]:
         inputs = ", ".join(i["table"] for i in m["inputs"])
         lines.append(f"{m['table']}: {m['rows_out']:,} rows from {inputs}")
-    for c in checks["results"]:
-        if c["status"] == "fail":
-            lines.append(
-                f"{c['severity'].upper()} check {c['table']}.{c['id']} failed on "
-                f"{c['failing_rows']:,} rows: {c['description']}"
-            )
-    lines += [f"WARNING {w}" for w in meta["warnings"]]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + _failure_and_warning_lines(meta, checks)) + "\n"
