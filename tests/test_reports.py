@@ -43,3 +43,25 @@ def test_human_bytes():
     assert human_bytes(512) == "512 B"
     assert human_bytes(1536) == "1.5 KiB"
     assert human_bytes(3 * 1024**3) == "3.0 GiB"
+
+
+def test_check_samples_read_as_text_and_stay_escaped():
+    from warehouse.reports import pairs
+
+    assert pairs({"id": "AC_BR", "maintenance": None}) == "id: AC_BR, maintenance: ∅"
+    checks = {
+        "summary": {"total": 1, "passed": 0, "failed_error": 1, "failed_warn": 0},
+        "results": [
+            {"table": "t", "id": "c", "severity": "error", "status": "fail", "failing_rows": 1,
+             "description": "d", "sample": [{"name": HOSTILE}]}
+        ],
+    }  # fmt: skip
+    meta = {
+        "run_id": "20261126T150102Z_abababab", "ingestion_date": "2026-11-26", "status": "failed",
+        "totals": {"tables": 0, "rows_in": 0, "rows_out": 0, "rows_quarantined": 0},
+        "warnings": [],
+    }  # fmt: skip
+    html = render("silver_report.html.j2", meta=meta, tables=[], checks=checks,
+                  generated_at="now", version=__version__)  # fmt: skip
+    assert HOSTILE not in html
+    assert "name: &lt;script&gt;alert(1)&lt;/script&gt;" in html

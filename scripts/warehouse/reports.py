@@ -25,7 +25,14 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["bytes"] = human_bytes
+    env.filters["pairs"] = pairs
     return env
+
+
+def pairs(row: dict) -> str:
+    """{"id": "AC_BR", "n": 2} -> 'id: AC_BR, n: 2' (escaped by the template, unlike tojson's
+    \\u003c escapes, which are safe but unreadable)."""
+    return ", ".join(f"{key}: {'∅' if value is None else value}" for key, value in row.items())
 
 
 def human_bytes(n: int) -> str:
