@@ -19,6 +19,7 @@ include: "rules/bronze.smk"
 include: "rules/silver.smk"
 include: "rules/gold.smk"
 include: "rules/reports.smk"
+include: "rules/agents.smk"
 
 
 rule all:

@@ -20,6 +20,8 @@ rule run_summary_report:
         runtime=10,
     params:
         snakefile=workflow.main_snakefile,
+        agents=config["agents"],
+        llm_calls=lambda wildcards: layout.LLM_CALLS.format(run_id=wildcards.run_id),
     script:
         "../scripts/run_summary_report.py"
 

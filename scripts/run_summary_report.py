@@ -12,6 +12,7 @@ from warehouse import __version__
 from warehouse.charts import sales_charts
 from warehouse.lineage_graph import render, table_graph
 from warehouse.metadata import utc_now, write_json, write_text
+from warehouse.narrative import narrate
 from warehouse.reports import render as render_html
 from warehouse.rulekit import run_rule
 from warehouse.summary import (
@@ -58,6 +59,8 @@ def main(smk, log):
         previous=previous_summary(run_id),
         now=now,
     )
+    # The executive summary: a model's text only if every number in it is a metric of the run.
+    summary["narrative"] = narrate(summary, smk.params.agents, smk.params.llm_calls)
     write_json(smk.output.json, summary)
     write_text(smk.output.md, to_markdown(summary))
     write_text(smk.output.lineage, svg)

@@ -60,8 +60,18 @@ class Workspace:
     def __init__(self, root: Path):
         self.root = root
 
-    def snakemake(self, *args: str, timeout: int = 300) -> Result:
-        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    def snakemake(self, *args: str, timeout: int = 300, env: dict | None = None) -> Result:
+        """Run snakemake here. A model endpoint or key from the developer's environment is never
+        passed on (tests must not call a real LLM service); ``env`` adds variables."""
+        env = {
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")
+            },
+            "PYTHONDONTWRITEBYTECODE": "1",
+            **(env or {}),
+        }
         proc = subprocess.run(
             [SNAKEMAKE, *args],
             cwd=self.root,

@@ -65,6 +65,14 @@ DIFF_BENCHMARK = DIFF_DIR + "/logs/run_diff.benchmark.tsv"
 RUNS_INDEX_HTML = "artifacts/index.html"
 RUNS_INDEX_JSON = "artifacts/runs.json"
 
+# Agents (built on demand, never by `all`): profiles of Bronze tables, draft contracts with their
+# rationale, and the log of every model call.
+DRAFTS_DIR = "artifacts/drafts/{run_id}"
+DRAFT_PROFILE = DRAFTS_DIR + "/profiles/{table}.json"
+DRAFT_CONTRACT = DRAFTS_DIR + "/contracts/{table}.yaml"
+DRAFT_RATIONALE = DRAFTS_DIR + "/contracts/{table}.md"
+LLM_CALLS = DRAFTS_DIR + "/llm_calls.jsonl"
+
 # Caches that only speed things up; deleting them is always safe.
 DIGEST_CACHE = "artifacts/.cache/file_digests.json"
 

@@ -268,11 +268,18 @@ def load_inputs(paths: dict[str, str]) -> dict:
 
 def to_markdown(summary: dict) -> str:
     """``summary_report.md``: the same story as the HTML, for terminals and pull requests."""
+    narrative = summary.get("narrative") or {"text": "(not written yet)", "source": "nobody"}
     lines = [
         f"# Run {summary['run_id']}: {summary['status']}",
         "",
         f"Minted {summary['minted_at']}, ingestion date {summary['ingestion_date']}, "
         f"fingerprint `{summary['fingerprint']['combined'][:16]}`.",
+        "",
+        "## Executive summary",
+        "",
+        narrative["text"],
+        "",
+        f"_Written by: {narrative['source']}._",
         "",
         "## Layers",
         "",

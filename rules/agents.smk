@@ -1,0 +1,85 @@
+# Agents (ADR 0008): profiles of Bronze tables and draft contracts, built only on demand (never
+# part of `all`). A model may help through warehouse.llm; it never changes data or runs code,
+# and nothing uses a draft until a person promotes it (scripts/promote_contract.py). The input
+# logic lives in warehouse.drafting (the linter advises against functions beside rules).
+
+from warehouse import drafting
+
+
+rule profile_table:
+    input:
+        bronze=lambda wildcards: bronze_of_table(layout.BRONZE_DATA, wildcards),
+        bronze_meta=lambda wildcards: bronze_of_table(
+            layout.BRONZE_FILE_META, wildcards
+        ),
+    output:
+        profile=drafting.DRAFT_PROFILE,
+    log:
+        layout.log("profile_table", "{table}"),
+    benchmark:
+        layout.benchmark("profile_table", "{table}")
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=30,
+    script:
+        "../scripts/profile_table.py"
+
+
+rule draft_contract:
+    input:
+        profile=drafting.DRAFT_PROFILE,
+        bronze=lambda wildcards: bronze_of_table(layout.BRONZE_DATA, wildcards),
+        bronze_meta=lambda wildcards: bronze_of_table(
+            layout.BRONZE_FILE_META, wildcards
+        ),
+        # Context for the drafter: the table's contract when the run was made with one...
+        contract=lambda wildcards: [
+            ancient(path)
+            for path in silver_contract(wildcards.table)
+            if drafting.run_has_contract(
+                run_manifest(wildcards.run_id), wildcards.table
+            )
+        ],
+        # ...and the run's Silver checks if Silver was built. A single draft never waits for
+        # Silver, so a table whose Silver job fails can still be drafted.
+        silver_checks=lambda wildcards: [
+            ancient(path)
+            for path in [layout.SILVER_CHECKS.format(run_id=wildcards.run_id)]
+            if Path(path).is_file()
+        ],
+    output:
+        contract=drafting.DRAFT_CONTRACT,
+        rationale=drafting.DRAFT_RATIONALE,
+    log:
+        layout.log("draft_contract", "{table}"),
+    benchmark:
+        layout.benchmark("draft_contract", "{table}")
+    threads: 1
+    resources:
+        mem_mb=3000,
+        # Model calls: timeout x (1 + retries) per call, at most two calls (one repair round).
+        runtime=30,
+    params:
+        agents=config["agents"],
+        llm_calls=lambda wildcards: drafting.LLM_CALLS.format(run_id=wildcards.run_id),
+    script:
+        "../scripts/draft_contract.py"
+
+
+# Drafts for every table of the run without a contract or with a failed error-level Silver
+# check: waits for the run's Silver quality gate (a checkpoint) to know which checks failed.
+rule drafts:
+    input:
+        lambda wildcards: drafting.draft_files(
+            target_run_id(),
+            drafting.tables_to_draft(
+                list(run_tables(target_run_id())),
+                run_manifest(target_run_id()),
+                metadata.read_yaml(
+                    checkpoints.silver_quality_gate.get(
+                        run_id=target_run_id()
+                    ).output.gate
+                ),
+            ),
+        ),
