@@ -1,9 +1,10 @@
 # Agents (ADR 0008): profiles of Bronze tables and draft contracts, built only on demand (never
 # part of `all`). A model may help through warehouse.llm; it never changes data or runs code,
 # and nothing uses a draft until a person promotes it (scripts/promote_contract.py). The input
-# logic lives in warehouse.drafting (the linter advises against functions beside rules).
+# logic lives in warehouse.draft_targets (the linter advises against functions beside rules;
+# that module imports no pandas, so parsing the workflow stays cheap).
 
-from warehouse import drafting
+from warehouse import draft_targets
 
 
 rule profile_table:
@@ -13,7 +14,7 @@ rule profile_table:
             layout.BRONZE_FILE_META, wildcards
         ),
     output:
-        profile=drafting.DRAFT_PROFILE,
+        profile=layout.DRAFT_PROFILE,
     log:
         layout.log("profile_table", "{table}"),
     benchmark:
@@ -28,7 +29,7 @@ rule profile_table:
 
 rule draft_contract:
     input:
-        profile=drafting.DRAFT_PROFILE,
+        profile=layout.DRAFT_PROFILE,
         bronze=lambda wildcards: bronze_of_table(layout.BRONZE_DATA, wildcards),
         bronze_meta=lambda wildcards: bronze_of_table(
             layout.BRONZE_FILE_META, wildcards
@@ -37,7 +38,7 @@ rule draft_contract:
         contract=lambda wildcards: [
             ancient(path)
             for path in silver_contract(wildcards.table)
-            if drafting.run_has_contract(
+            if draft_targets.run_has_contract(
                 run_manifest(wildcards.run_id), wildcards.table
             )
         ],
@@ -49,8 +50,8 @@ rule draft_contract:
             if Path(path).is_file()
         ],
     output:
-        contract=drafting.DRAFT_CONTRACT,
-        rationale=drafting.DRAFT_RATIONALE,
+        contract=layout.DRAFT_CONTRACT,
+        rationale=layout.DRAFT_RATIONALE,
     log:
         layout.log("draft_contract", "{table}"),
     benchmark:
@@ -62,7 +63,7 @@ rule draft_contract:
         runtime=30,
     params:
         agents=config["agents"],
-        llm_calls=lambda wildcards: drafting.LLM_CALLS.format(run_id=wildcards.run_id),
+        llm_calls=lambda wildcards: layout.LLM_CALLS.format(run_id=wildcards.run_id),
     script:
         "../scripts/draft_contract.py"
 
@@ -71,9 +72,9 @@ rule draft_contract:
 # check: waits for the run's Silver quality gate (a checkpoint) to know which checks failed.
 rule drafts:
     input:
-        lambda wildcards: drafting.draft_files(
+        lambda wildcards: draft_targets.draft_files(
             target_run_id(),
-            drafting.tables_to_draft(
+            draft_targets.tables_to_draft(
                 list(run_tables(target_run_id())),
                 run_manifest(target_run_id()),
                 metadata.read_yaml(

@@ -10,6 +10,7 @@ import sys
 
 from warehouse import __version__
 from warehouse.charts import sales_charts
+from warehouse.disk import run_disk_usage
 from warehouse.lineage_graph import render, table_graph
 from warehouse.metadata import utc_now, write_json, write_text
 from warehouse.narrative import narrate
@@ -59,6 +60,8 @@ def main(smk, log):
         previous=previous_summary(run_id),
         now=now,
     )
+    # Bytes of the run on disk so far (summary files excluded), unique vs shared via hard links.
+    summary["disk"] = run_disk_usage(run_id)
     # The executive summary: a model's text only if every number in it is a metric of the run.
     summary["narrative"] = narrate(summary, smk.params.agents, smk.params.llm_calls)
     write_json(smk.output.json, summary)

@@ -16,7 +16,7 @@ import yaml
 from llm_server import FakeLLM, reply, status
 
 from conftest import REPO
-from warehouse import drafting, llm
+from warehouse import draft_targets, drafting, llm
 from warehouse.cleaning import Context
 from warehouse.contracts import load_contract, validate_contract
 from warehouse.errors import PipelineError
@@ -351,11 +351,11 @@ def test_tables_without_a_contract_or_with_failed_error_checks_get_a_draft():
         }
     }
     gate = {"status": "closed", "failures": [{"table": "crm_b", "id": "unique_id"}]}
-    assert drafting.tables_to_draft(["crm_a", "crm_b", "erp_new"], manifest, gate) == [
+    assert draft_targets.tables_to_draft(["crm_a", "crm_b", "erp_new"], manifest, gate) == [
         "crm_b",
         "erp_new",
     ]
-    assert drafting.draft_files("R", ["erp_new"]) == [
+    assert draft_targets.draft_files("R", ["erp_new"]) == [
         "artifacts/drafts/R/contracts/erp_new.yaml",
         "artifacts/drafts/R/contracts/erp_new.md",
     ]

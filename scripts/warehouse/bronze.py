@@ -5,6 +5,14 @@ encoding, so a 500 MB export is never held in memory. The copy is checked twice:
 SHA-256 the run's manifest recorded for the raw file (the file must not have changed since the
 run was minted) and against the raw file's stat before and after (it must not change while it
 is being copied).
+
+A run that differs from an earlier one only in code or config would otherwise store every
+unchanged export again. Bronze copies are immutable, so an identical copy of an earlier run is
+hard-linked instead (same inode, no new bytes on disk), after checking that it still hashes to
+the expected SHA-256; any failure (another file system, a modified or missing file) falls back
+to a real copy. Snakemake touches every output after its job, so a link also moves the earlier
+copy's mtime: the Silver rule therefore reads Bronze copies as ``ancient()`` inputs and takes
+its rebuild signal from the per-file metadata, which is never shared.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import os
 import time
 from pathlib import Path
 
+from warehouse import layout, runs
 from warehouse.errors import PipelineError
 
 CHUNK = 1 << 20
@@ -67,17 +76,44 @@ class _Scanner:
 
 
 def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None) -> dict:
-    """Copy ``src`` to ``dest`` byte for byte and describe it; raise PipelineError on drift.
+    """Store ``src`` at ``dest`` byte for byte and describe it; raise PipelineError on drift.
 
-    The copy is written to a temporary name and renamed into place only when every check
-    passed, so a failed copy never leaves a file that looks complete.
+    With ``expected_sha256``, an identical Bronze copy of an earlier run is hard-linked instead
+    of copied (see the module docstring); the facts say which (``stored_as``: ``hardlink`` or
+    ``copy``, ``linked_from``: the earlier copy or None). Either way the file is written to a
+    temporary name and renamed into place only when every check passed, so a failure never
+    leaves a file that looks complete.
     """
     src, dest = Path(src), Path(dest)
     before = src.stat()
     dest.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    linked_from = None
+    scanner = None
+    if expected_sha256:
+        for candidate in identical_copies(expected_sha256, exclude=dest):
+            scanner = _link_verified(candidate, dest, expected_sha256)
+            if scanner is not None:
+                linked_from = candidate
+                break
+    if scanner is None:
+        scanner = _copy_checked(src, dest, before, expected_sha256)
+    facts = describe(scanner)
+    facts.update(
+        size_bytes=scanner.size,
+        sha256=scanner.sha.hexdigest(),
+        source_mtime=dt.datetime.fromtimestamp(before.st_mtime, dt.UTC).isoformat(),
+        copy_seconds=round(time.perf_counter() - started, 4),
+        stored_as="hardlink" if linked_from else "copy",
+        linked_from=linked_from.as_posix() if linked_from else None,
+    )
+    return facts
+
+
+def _copy_checked(src: Path, dest: Path, before: os.stat_result, expected: str | None):
+    """Copy ``src`` to ``dest`` through a temporary file; the finished scan of its bytes."""
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     scanner = _Scanner()
-    started = time.perf_counter()
     try:
         with open(src, "rb") as fin, open(tmp, "wb") as fout:
             while chunk := fin.read(CHUNK):
@@ -94,24 +130,69 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None) -> 
                 "the pipeline again."
             )
         digest = scanner.sha.hexdigest()
-        if expected_sha256 and digest != expected_sha256:
+        if expected and digest != expected:
             raise PipelineError(
                 f"Raw file {src} is not the file this run was made from: its SHA-256 is "
-                f"{digest}, the run's manifest recorded {expected_sha256}. A run is an "
+                f"{digest}, the run's manifest recorded {expected}. A run is an "
                 "immutable snapshot: run without run_id to make a new run from the current "
                 "raw files, or restore the original file to complete the old run."
             )
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
-    facts = describe(scanner)
-    facts.update(
-        size_bytes=scanner.size,
-        sha256=digest,
-        source_mtime=dt.datetime.fromtimestamp(before.st_mtime, dt.UTC).isoformat(),
-        copy_seconds=round(time.perf_counter() - started, 4),
-    )
-    return facts
+    return scanner
+
+
+def identical_copies(sha256: str, exclude: Path, artifacts: Path = runs.ARTIFACTS):
+    """Bronze copies of recorded runs whose raw file had this SHA-256 and that still exist with
+    the recorded size, newest run first; ``exclude`` (the copy being made) is never one.
+
+    A generator, so the caller stops reading manifests at the first copy it can use. Only what
+    the manifests say is trusted here; the caller verifies the bytes. A manifest that cannot be
+    read is skipped: it only means a missed chance to share a file.
+    """
+    data_template = layout.BRONZE_DATA.removeprefix(layout.ARTIFACTS + "/")
+    seen: set[Path] = set()
+    for run_id in reversed(runs.list_run_ids(artifacts)):
+        try:
+            manifest = runs.read_manifest(run_id, artifacts) or {}
+        except (PipelineError, OSError, ValueError):
+            continue
+        for record in manifest.get("raw_files") or []:
+            if not isinstance(record, dict) or record.get("sha256") != sha256:
+                continue
+            candidate = artifacts / data_template.format(
+                run_id=run_id, source=record.get("source"), file=record.get("file")
+            )
+            if candidate in seen or candidate.resolve() == Path(exclude).resolve():
+                continue
+            seen.add(candidate)
+            if candidate.is_file() and candidate.stat().st_size == record.get("size"):
+                yield candidate
+
+
+def _link_verified(candidate: Path, dest: Path, expected: str) -> _Scanner | None:
+    """Hard-link ``candidate`` to ``dest`` if its bytes hash to ``expected``; the finished scan
+    of the linked file, or None (nothing left behind) when it could not be used."""
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.link")
+    try:
+        tmp.unlink(missing_ok=True)
+        os.link(candidate, tmp)
+        # The scan is the verification (and gives the same facts as a copy would): read the
+        # link, not the candidate's path, so what is checked is exactly what will be in place.
+        scanner = _Scanner()
+        with open(tmp, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                scanner.feed(chunk)
+        scanner.finish()
+        if scanner.sha.hexdigest() != expected:
+            return None
+        os.replace(tmp, dest)
+        return scanner
+    except OSError:
+        return None  # cross-device, no hard links on this file system, permissions, ...
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def describe(scanner: _Scanner) -> dict:
@@ -223,8 +304,11 @@ def run_log(meta: dict) -> str:
         f"files, {meta['totals']['data_rows']:,} data rows, {meta['totals']['size_bytes']:,} bytes"
     ]
     for f in meta["files"]:
+        how = "copied"
+        if f.get("stored_as") == "hardlink":
+            how = f"linked (identical to {f['linked_from']}, no new bytes on disk)"
         lines.append(
-            f"{f['copied_at']} copied {f['raw_path']} -> {f['path']}: {f['size_bytes']:,} bytes, "
+            f"{f['copied_at']} {how} {f['raw_path']} -> {f['path']}: {f['size_bytes']:,} bytes, "
             f"{f['data_rows']:,} data rows, {f['columns']} columns, {f['encoding']}, "
             f"{f['line_ending']} line endings, sha256 {f['sha256']} ({f['copy_seconds']} s)"
         )

@@ -30,7 +30,7 @@ import yaml
 from warehouse import layout, llm
 from warehouse.checks import failed
 from warehouse.cleaning import Context
-from warehouse.contracts import contract_path, validate_contract
+from warehouse.contracts import validate_contract
 from warehouse.errors import PipelineError
 from warehouse.profiling import for_model
 from warehouse.silver import clean_table
@@ -80,27 +80,6 @@ COUNTRY_CODES = {
 }  # fmt: skip
 NOT_APPLICABLE = "n/a"
 KIND_WORDS = {"int": "Integer", "float": "Number", "decimal": "Amount"}
-
-
-def run_has_contract(manifest: dict, table: str) -> bool:
-    """Whether a run (by its manifest) was made with a Silver contract for ``table``."""
-    return contract_path("silver", table).as_posix() in manifest.get("config_files", {})
-
-
-def tables_to_draft(tables: list[str], manifest: dict, silver_gate: dict) -> list[str]:
-    """The tables of a run that need a draft: those without a contract in the run, and those
-    with a failed error-level Silver check (listed in the run's Silver quality gate file)."""
-    failing = {failure["table"] for failure in silver_gate.get("failures", [])}
-    return sorted(t for t in tables if t in failing or not run_has_contract(manifest, t))
-
-
-def draft_files(run_id: str, tables: list[str]) -> list[str]:
-    """The draft contract and rationale of each of ``tables``."""
-    return [
-        template.format(run_id=run_id, table=table)
-        for table in tables
-        for template in (DRAFT_CONTRACT, DRAFT_RATIONALE)
-    ]
 
 
 @dataclass

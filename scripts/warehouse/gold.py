@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from warehouse.errors import PipelineError
 from warehouse.types import dtype_for, type_of
@@ -123,16 +124,14 @@ def fact_sales(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 def dim_date(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """One row per calendar day from the first to the last order, ship or due date."""
     fact = tables["fact_sales"]
-    stamps = pd.concat(
-        [
-            pd.to_datetime(fact[c].astype("datetime64[s]"))
-            for c in ("order_date", "shipping_date", "due_date")
-        ]
-    ).dropna()
-    if stamps.empty:
-        days = pd.DatetimeIndex([])
-    else:
-        days = pd.date_range(stamps.min(), stamps.max(), freq="D")
+    # Only the first and last date matter: Arrow's min/max avoids converting millions of dates.
+    bounds = [
+        pc.min_max(pa.array(fact[c].astype(DATE).array))
+        for c in ("order_date", "shipping_date", "due_date")
+    ]
+    lows = [b["min"].as_py() for b in bounds if b["min"].is_valid]
+    highs = [b["max"].as_py() for b in bounds if b["max"].is_valid]
+    days = pd.date_range(min(lows), max(highs), freq="D") if lows else pd.DatetimeIndex([])
     return pd.DataFrame(
         {
             "date_key": pd.array(days.year * 10000 + days.month * 100 + days.day, dtype="Int64"),
@@ -148,9 +147,16 @@ def dim_date(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def order_month(dates: pd.Series) -> pd.Series:
-    """``YYYY-MM`` of each date; lines without an order date fall under ``unknown``."""
-    stamps = pd.to_datetime(dates.astype("datetime64[s]"))
-    return stamps.dt.strftime("%Y-%m").fillna(MISSING_MONTH).astype("str")
+    """``YYYY-MM`` of each date; lines without an order date fall under ``unknown``.
+
+    Only the distinct dates are formatted (a few thousand for millions of order lines).
+    """
+    arrow = pa.array(dates.astype(DATE).array)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    encoded = arrow.dictionary_encode()
+    months = pc.take(pc.strftime(encoded.dictionary, format="%Y-%m"), encoded.indices)
+    return pd.Series(pc.fill_null(months, MISSING_MONTH), index=dates.index, dtype="str")
 
 
 def _measures(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
