@@ -47,7 +47,7 @@ rule draft_contract:
         silver_checks=lambda wildcards: [
             ancient(path)
             for path in [layout.SILVER_CHECKS.format(run_id=wildcards.run_id)]
-            if Path(path).is_file()
+            if readable(path).is_file()
         ],
     output:
         contract=layout.DRAFT_CONTRACT,
@@ -77,10 +77,6 @@ rule drafts:
             draft_targets.tables_to_draft(
                 list(run_tables(target_run_id())),
                 run_manifest(target_run_id()),
-                metadata.read_yaml(
-                    checkpoints.silver_quality_gate.get(
-                        run_id=target_run_id()
-                    ).output.gate
-                ),
+                silver_gate(target_run_id()),
             ),
         ),

@@ -2,6 +2,7 @@
 # Nothing here reads data at parse time: the fingerprint is computed only inside the input
 # functions of run-level targets (all, bronze), so job processes and --lint stay cheap.
 
+import os
 import sys
 from pathlib import Path
 
@@ -39,17 +40,66 @@ def target_run_id():
     try:
         run_id = WORKSPACE.run_id
         if not _announced:
-            logger.info(WORKSPACE.describe_choice())
+            manifest = readable(layout.RUN_MANIFEST.format(run_id=run_id))
+            logger.info(WORKSPACE.describe_choice(exists=manifest.is_file()))
             _announced.append(run_id)
         return run_id
     except PipelineError as exc:
         raise WorkflowError(str(exc))
 
 
+def readable(path):
+    """Where this process can read the workspace file ``path`` while the DAG is built.
+
+    On a shared file system (local runs, SLURM, cluster-generic) that is ``path`` itself. With
+    a default storage provider (Kubernetes: no shared file system) workspace files live in
+    storage and Snakemake keeps local copies under .snakemake/storage/; a job's own process
+    starts with none, so the copy is fetched here, once (a written artifact never changes).
+    """
+    settings = workflow.storage_settings
+    if settings.default_storage_provider is None:
+        return Path(path)
+    prefix = settings.default_storage_prefix or ""
+    if prefix and not prefix.endswith("/"):
+        prefix += "/"
+    # The same query Snakemake makes for a rule's input (snakemake.path_modifier).
+    stored = workflow.storage_registry.default_storage_provider.object(
+        prefix + os.path.normpath(path)
+    )
+    local = Path(stored.local_path())
+    if not local.exists() and stored.exists():
+        local.parent.mkdir(parents=True, exist_ok=True)
+        stored.retrieve_object()
+    return local
+
+
+def storage_args():
+    """This invocation's default storage settings as command-line arguments (empty on a shared
+    file system), for the ``snakemake`` a job starts itself. Plugin settings such as the
+    endpoint reach jobs as SNAKEMAKE_STORAGE_* environment variables."""
+    settings = workflow.storage_settings
+    if settings.default_storage_provider is None:
+        return []
+    return [
+        "--default-storage-provider",
+        settings.default_storage_provider,
+        "--default-storage-prefix",
+        settings.default_storage_prefix or "",
+    ]
+
+
 def run_manifest(run_id):
     """The manifest (stored, or planned for a new run) of ``run_id``."""
+    stored_at = readable(layout.RUN_MANIFEST.format(run_id=run_id))
+    if workflow.remote_exec and not stored_at.is_file():
+        # A job never plans a run: the main process wrote the manifest before submitting it.
+        raise WorkflowError(
+            f"Run {run_id} has no manifest where this job looked ({stored_at}). The job "
+            "cannot see the main process's files: check that the storage settings (default "
+            "storage provider and prefix) are the same for the main process and the jobs."
+        )
     try:
-        return WORKSPACE.manifest(run_id)
+        return WORKSPACE.manifest(run_id, stored_at=stored_at)
     except PipelineError as exc:
         raise WorkflowError(str(exc))
 
@@ -177,10 +227,15 @@ def gold_outputs(run_id):
     return files
 
 
+def silver_gate(run_id):
+    """The Silver quality gate of the run, read once it is written (it is a checkpoint)."""
+    checkpoints.silver_quality_gate.get(run_id=run_id)
+    return metadata.read_yaml(readable(layout.SILVER_GATE.format(run_id=run_id)))
+
+
 def silver_gate_status(run_id):
-    """``open`` or ``closed``: waits for the Silver quality gate (a checkpoint) of the run."""
-    gate = checkpoints.silver_quality_gate.get(run_id=run_id).output.gate
-    return metadata.read_yaml(gate)["status"]
+    """``open`` or ``closed``: waits for the Silver quality gate of the run."""
+    return silver_gate(run_id)["status"]
 
 
 def open_silver_gate(run_id):

@@ -20,6 +20,7 @@ rule run_summary_report:
         runtime=10,
     params:
         snakefile=workflow.main_snakefile,
+        storage_args=storage_args(),
         agents=config["agents"],
         llm_calls=lambda wildcards: layout.LLM_CALLS.format(run_id=wildcards.run_id),
     script:

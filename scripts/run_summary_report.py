@@ -25,8 +25,12 @@ from warehouse.summary import (
 )
 
 
-def lineage(run_id: str, snakefile: str, log) -> tuple[dict, str, str]:
-    """(table graph, SVG, engine) of the run's DAG; an empty graph with a note if it fails."""
+def lineage(run_id: str, snakefile: str, storage_args: list, log) -> tuple[dict, str, str]:
+    """(table graph, SVG, engine) of the run's DAG; an empty graph with a note if it fails.
+
+    ``storage_args`` are the invocation's storage settings: on a cluster without a shared file
+    system the DAG is planned from the files in storage, as the job's own DAG was.
+    """
     command = [
         sys.executable,
         "-m",
@@ -35,6 +39,7 @@ def lineage(run_id: str, snakefile: str, log) -> tuple[dict, str, str]:
         snakefile,
         "all",
         "--dag",
+        *storage_args,
         "--config",
         f"run_id={run_id}",
     ]
@@ -52,16 +57,25 @@ def main(smk, log):
     now = utc_now()
     loaded = load_inputs(dict(smk.input.items()))
     run_id = loaded["manifest"]["run_id"]
-    graph, svg, engine = lineage(run_id, smk.params.snakefile, log)
+    storage_args = list(smk.params.storage_args)
+    graph, svg, engine = lineage(run_id, smk.params.snakefile, storage_args, log)
+    # Jobs on a storage provider (Kubernetes) share no working directory: this job sees its
+    # declared inputs only, not the other jobs' benchmark files, earlier runs or a disk.
+    on_disk = not storage_args
     summary = build_summary(
         **loaded,
-        jobs=read_benchmarks(run_id),
+        jobs=read_benchmarks(run_id) if on_disk else [],
         lineage={"engine": engine, **graph},
-        previous=previous_summary(run_id),
+        previous=previous_summary(run_id) if on_disk else None,
         now=now,
     )
     # Bytes of the run on disk so far (summary files excluded), unique vs shared via hard links.
-    summary["disk"] = run_disk_usage(run_id)
+    summary["disk"] = run_disk_usage(run_id) if on_disk else None
+    if not on_disk:
+        summary["warnings"].append(
+            "The jobs ran on a storage provider (no shared file system): job times, disk use "
+            "and the comparison with the previous run are not part of this summary."
+        )
     # The executive summary: a model's text only if every number in it is a metric of the run.
     summary["narrative"] = narrate(summary, smk.params.agents, smk.params.llm_calls)
     write_json(smk.output.json, summary)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +17,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
 from warehouse.cleaning import Context
 from warehouse.contracts import load_contract
@@ -120,3 +123,35 @@ def scale_one_silver(tmp_path_factory):
         ctx = Context(table=contract["table"], ingestion_date=dt.date(2026, 11, 26))
         results[contract["table"]] = clean_table(rows, malformed, contract, ctx)
     return results
+
+
+def schema_validator(name: str) -> jsonschema.Draft202012Validator:
+    """A validator for one of the documented artifact schemas (references resolved locally)."""
+    from referencing import Registry, Resource
+
+    schemas = REPO / "docs" / "schemas"
+    registry = Registry().with_resources(
+        (p.name, Resource.from_contents(json.loads(p.read_text())))
+        for p in schemas.glob("*.schema.json")
+    )
+    schema = json.loads((schemas / name).read_text())
+    return jsonschema.Draft202012Validator(schema, registry=registry)
+
+
+def canonical_content(root: Path) -> dict[str, str]:
+    """What a run holds, without timestamps: the SHA-256 of every Bronze copy and the
+    ``content_sha256`` of every Silver table, quarantine and Gold mart (from their metadata)."""
+    content = {}
+    for path in sorted(root.glob("artifacts/bronze/*/files/*/*.yaml")):
+        meta = yaml.safe_load(path.read_text())
+        content[f"bronze/{meta['source']}/{meta['file']}"] = meta["sha256"]
+    for layer, pattern in (
+        ("silver", "artifacts/silver/*/tables/*.yaml"),
+        ("gold", "artifacts/gold/marts/*/tables/*.yaml"),
+    ):
+        for path in sorted(root.glob(pattern)):
+            meta = yaml.safe_load(path.read_text())
+            for part, value in meta.items():
+                if isinstance(value, dict) and "content_sha256" in value:
+                    content[f"{layer}/{path.stem}/{part}"] = value["content_sha256"]
+    return content

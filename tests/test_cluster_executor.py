@@ -11,12 +11,10 @@ from __future__ import annotations
 import importlib.util
 import re
 import shlex
-from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import REPO, TINY_SCALE, Workspace, copy_project
+from conftest import REPO, TINY_SCALE, Workspace, canonical_content, copy_project
 from warehouse.sample import generate
 
 SUBMIT = REPO / "tests" / "cluster" / "submit.sh"
@@ -65,25 +63,6 @@ def test_every_rule_that_runs_a_job_declares_threads_memory_and_runtime():
         for name, body in jobs.items()
     }
     assert {name: needs for name, needs in missing.items() if needs} == {}
-
-
-def canonical_content(root: Path) -> dict[str, str]:
-    """What a run holds, without timestamps: the SHA-256 of every Bronze copy and the
-    ``content_sha256`` of every Silver table, quarantine and Gold mart (from their metadata)."""
-    content = {}
-    for path in sorted(root.glob("artifacts/bronze/*/files/*/*.yaml")):
-        meta = yaml.safe_load(path.read_text())
-        content[f"bronze/{meta['source']}/{meta['file']}"] = meta["sha256"]
-    for layer, pattern in (
-        ("silver", "artifacts/silver/*/tables/*.yaml"),
-        ("gold", "artifacts/gold/marts/*/tables/*.yaml"),
-    ):
-        for path in sorted(root.glob(pattern)):
-            meta = yaml.safe_load(path.read_text())
-            for part, value in meta.items():
-                if isinstance(value, dict) and "content_sha256" in value:
-                    content[f"{layer}/{path.stem}/{part}"] = value["content_sha256"]
-    return content
 
 
 @pytest.mark.e2e

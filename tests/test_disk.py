@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_workflow_e2e import schema_validator
 
+from conftest import schema_validator
 from warehouse import bronze, runs
 from warehouse.bronze import copy_verified, run_log
 from warehouse.disk import run_disk_usage, tree_disk_usage

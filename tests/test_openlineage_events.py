@@ -28,6 +28,7 @@ from warehouse.openlineage_events import (
     append_event,
     complete_event,
     dataset_facets,
+    dataset_name,
     fail_event,
     job_name,
     pipeline_run_uuid,
@@ -35,6 +36,7 @@ from warehouse.openlineage_events import (
     run_uuid,
     start_event,
     to_json_line,
+    transport_configured,
 )
 
 SPEC_DIR = Path(__file__).parent / "data" / "openlineage"
@@ -495,3 +497,27 @@ def test_append_event_from_threads_never_interleaves(tmp_path):
     for thread in threads:
         thread.join()
     _check_lines(path, writers, 25)
+
+
+def test_dataset_names_are_workspace_paths_also_for_copies_from_storage():
+    # A job on Kubernetes reads and writes local copies of objects in the bucket.
+    copy = ".snakemake/storage/s3/bucket/runhouse/artifacts/silver/R/data/crm_cust_info.parquet"
+    assert dataset_name(copy) == "artifacts/silver/R/data/crm_cust_info.parquet"
+    assert dataset_name(".snakemake/storage/s3/b/wd/raw/source_crm/cust_info.csv") == (
+        "raw/source_crm/cust_info.csv"
+    )
+    assert dataset_name(".snakemake/storage/s3/b/p/exports/x.csv", ("artifacts", "exports")) == (
+        "exports/x.csv"
+    )
+    # Paths on a shared file system are names already; an unknown layout is left as it is.
+    assert dataset_name("artifacts/gold/marts/R/data/fact_sales.parquet").startswith("artifacts/")
+    assert dataset_name(".snakemake/storage/s3/b/other/file.txt") == (
+        ".snakemake/storage/s3/b/other/file.txt"
+    )
+
+
+def test_a_transport_is_configured_only_by_openlineage_variables():
+    assert not transport_configured({"HOME": "/root", "OPENLINEAGE_DISABLED": "false"})
+    assert transport_configured({"OPENLINEAGE_URL": "http://marquez:5000"})
+    assert transport_configured({"OPENLINEAGE__TRANSPORT__TYPE": "kafka"})
+    assert transport_configured({"OPENLINEAGE_CONFIG": "/etc/openlineage.yml"})

@@ -13,30 +13,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import jsonschema
 import pyarrow.parquet as pq
 import pytest
 import yaml
 from test_openlineage_events import assert_valid
 
-from conftest import REPO
+from conftest import schema_validator
 
 pytestmark = pytest.mark.e2e
 
 RUN_ID = re.compile(r"^\d{8}T\d{6}Z_[0-9a-f]{8}$")
-
-
-def schema_validator(name: str) -> jsonschema.Draft202012Validator:
-    """A validator for one of the documented artifact schemas (references resolved locally)."""
-    from referencing import Registry, Resource
-
-    schemas = REPO / "docs" / "schemas"
-    registry = Registry().with_resources(
-        (p.name, Resource.from_contents(json.loads(p.read_text())))
-        for p in schemas.glob("*.schema.json")
-    )
-    schema = json.loads((schemas / name).read_text())
-    return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 def _only_run(ws) -> str:

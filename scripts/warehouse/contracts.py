@@ -159,7 +159,8 @@ def load_run_contract(path: str | None, layer: str, table: str, manifest: dict) 
                 "it, or run without run_id to make a new run."
             )
         return None
-    if recorded.get(path) != sha256_file(Path(path)):
+    # Keyed by its place in the project: a job on storage reads a copy (.snakemake/storage/...).
+    if recorded.get(expected) != sha256_file(Path(path)):
         raise PipelineError(
             f"{table}: contract {path} is not the one run {manifest['run_id']} was made with "
             "(it was added or edited since). A run is an immutable snapshot: run without "

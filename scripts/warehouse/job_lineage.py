@@ -26,6 +26,13 @@ class JobLineage:
         self.wildcards = wildcards
         self.inputs = [str(p) for p in snakemake.input]
         self.outputs = [str(p) for p in snakemake.output]
+        raw_root = Path(snakemake.config.get("raw_dir", "raw")).parts[0]
+        self.roots = ("artifacts", "config", raw_root)
+
+    def _name(self, path: str) -> str:
+        from warehouse.openlineage_events import dataset_name
+
+        return dataset_name(path, self.roots)
 
     @property
     def path(self) -> str:
@@ -37,9 +44,19 @@ class JobLineage:
         try:
             from warehouse import openlineage_events as ol
 
-            ol.append_event(self.path, build(ol))
+            event = build(ol)
         except Exception as exc:  # noqa: BLE001 - lineage is a report, never a reason to fail
+            self.log.warning("could not build the OpenLineage event: %s", exc)
+            return
+        try:
+            ol.append_event(self.path, event)
+        except Exception as exc:  # noqa: BLE001
             self.log.warning("could not write the OpenLineage event: %s", exc)
+        if ol.transport_configured():
+            try:
+                ol.send_event(event)
+            except Exception as exc:  # noqa: BLE001
+                self.log.warning("could not send the OpenLineage event: %s", exc)
 
     def start(self) -> None:
         self._emit(
@@ -47,8 +64,8 @@ class JobLineage:
                 run_id=self.run_id,
                 rule=self.rule,
                 wildcards=self.wildcards,
-                inputs=self.inputs,
-                outputs=self.outputs,
+                inputs=[self._name(p) for p in self.inputs],
+                outputs=[self._name(p) for p in self.outputs],
             )
         )
 
@@ -58,7 +75,7 @@ class JobLineage:
                 run_id=self.run_id,
                 rule=self.rule,
                 wildcards=self.wildcards,
-                inputs=self.inputs,
+                inputs=[self._name(p) for p in self.inputs],
                 outputs=self._outputs_with_facets(ol),
             )
         )
@@ -69,8 +86,8 @@ class JobLineage:
                 run_id=self.run_id,
                 rule=self.rule,
                 wildcards=self.wildcards,
-                inputs=self.inputs,
-                outputs=self.outputs,
+                inputs=[self._name(p) for p in self.inputs],
+                outputs=[self._name(p) for p in self.outputs],
                 message=message,
             )
         )
@@ -79,11 +96,11 @@ class JobLineage:
         meta = next(
             (read_yaml(p) for p in self.outputs if "/tables/" in p and p.endswith(".yaml")), {}
         )
-        path_of = {Path(p).stem: p for p in self.inputs if p.endswith(".parquet")}
+        path_of = {Path(p).stem: self._name(p) for p in self.inputs if p.endswith(".parquet")}
         outputs = []
         for path in self.outputs:
             if not path.endswith(".parquet") or "/quarantine/" in path:
-                outputs.append(path)
+                outputs.append(self._name(path))
                 continue
             facets = ol.dataset_facets(
                 schema=meta.get("schema_out") or _parquet_schema(path),
@@ -91,7 +108,7 @@ class JobLineage:
                 column_lineage=meta.get("column_lineage"),
                 path_of=path_of,
             )
-            outputs.append((path, facets))
+            outputs.append((self._name(path), facets))
         return outputs
 
 

@@ -2,7 +2,9 @@
 
 Every job emits a START event when it begins and a COMPLETE (or FAIL) event when it ends. Each
 event is appended as one JSON line to ``artifacts/reports/<run_id>/openlineage.jsonl``, which
-Marquez or any other OpenLineage consumer can ingest. Events are built with the official
+Marquez or any other OpenLineage consumer can ingest, and, when the environment configures an
+OpenLineage transport (``OPENLINEAGE_URL``, see :func:`transport_configured`), also sent there:
+on Kubernetes that is the only copy that outlives a job's pod. Events are built with the official
 ``openlineage-python`` model and serialiser, so their shape is the one of the spec version the
 client targets (the ``schemaURL`` / ``_schemaURL`` every event and facet carries).
 
@@ -50,6 +52,46 @@ PARENT_JOB = "pipeline"  # the job that stands for a whole pipeline run
 
 # Fixed, so that run ids are the same on every machine and in every Python version.
 _UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PRODUCER)
+
+
+def dataset_name(path: str, roots: Sequence[str] = ("artifacts", "raw", "config")) -> str:
+    """A file's dataset name: its path relative to the working directory.
+
+    A job on a storage provider (Kubernetes) reads and writes local copies named
+    ``.snakemake/storage/<provider>/<bucket>/<prefix>/<path>``; their name is ``<path>``, from the
+    first folder that is one of the workspace's top-level ``roots``, so a dataset is named the
+    same on every executor.
+    """
+    text = str(path)
+    if not text.startswith(".snakemake/storage/"):
+        return text
+    parts = text.split("/")
+    for i in range(3, len(parts) - 1):
+        if parts[i] in roots:
+            return "/".join(parts[i:])
+    return text
+
+
+def transport_configured(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the environment configures an OpenLineage transport (``OPENLINEAGE_URL``,
+    ``OPENLINEAGE__TRANSPORT__*`` or ``OPENLINEAGE_CONFIG``), so events also go there."""
+    return any(
+        key in ("OPENLINEAGE_URL", "OPENLINEAGE_CONFIG") or key.startswith("OPENLINEAGE__TRANSPORT")
+        for key in environ
+    )
+
+
+_CLIENT = []
+
+
+def send_event(event: RunEvent) -> None:
+    """Emit the event through openlineage-python's client, configured by the environment (for
+    example ``OPENLINEAGE_URL=http://marquez:5000``: HTTP to ``/api/v1/lineage``)."""
+    from openlineage.client import OpenLineageClient
+
+    if not _CLIENT:
+        _CLIENT.append(OpenLineageClient())
+    _CLIENT[0].emit(event)
 
 
 def job_name(rule: str, wildcards: Mapping[str, str]) -> str:

@@ -72,13 +72,16 @@ def manifest_path(run_id: str, artifacts: Path = ARTIFACTS) -> Path:
 _MANIFESTS: dict[Path, dict] = {}
 
 
-def read_manifest(run_id: str, artifacts: Path = ARTIFACTS) -> dict | None:
+def read_manifest(
+    run_id: str, artifacts: Path = ARTIFACTS, path: Path | None = None
+) -> dict | None:
     """The manifest of ``run_id``, or None when the run has none (yet).
 
+    ``path`` reads it from elsewhere than ``artifacts`` (a job's copy fetched from storage).
     A written manifest never changes, so it is read once per process (input functions ask for
     it many times while Snakemake builds the DAG).
     """
-    path = manifest_path(run_id, artifacts)
+    path = path or manifest_path(run_id, artifacts)
     if path in _MANIFESTS:
         return _MANIFESTS[path]
     if not path.is_file():

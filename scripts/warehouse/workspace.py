@@ -82,10 +82,10 @@ class Workspace:
         combined = self.fingerprint.combined
         return runs.find_run(combined) or runs.mint_run_id(combined)
 
-    def describe_choice(self) -> str:
-        """One line for the console saying which run is targeted and why."""
+    def describe_choice(self, exists: bool) -> str:
+        """One line for the console saying which run is targeted and why (``exists``: whether
+        the run has a manifest already)."""
         run_id = self.run_id
-        exists = runs.read_manifest(run_id) is not None
         if self.requested_run_id:
             why = (
                 "targeting this existing run (only missing artifacts are built)"
@@ -100,9 +100,10 @@ class Workspace:
             )
         return f"Run {run_id}: {why}."
 
-    def manifest(self, run_id: str) -> dict:
-        """The run's manifest: the stored one, or the one a new run will get."""
-        stored = runs.read_manifest(run_id)
+    def manifest(self, run_id: str, stored_at: Path | None = None) -> dict:
+        """The run's manifest: the stored one (at ``stored_at`` when given), or the one a new
+        run will get."""
+        stored = runs.read_manifest(run_id, path=stored_at)
         if stored is not None:
             return stored
         fp = self.fingerprint
