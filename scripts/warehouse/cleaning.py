@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -156,23 +157,50 @@ def cast_series(values: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
     """Cast strings to a contract type; returns (cast values, mask of uncastable values)."""
     if to == "string":
         return _strings(values), pd.Series(False, index=values.index)
-    text = _strings(values).str.strip()
+    text = _strings(values)
     present = text.notna()
+    if to == "date":
+        cast, ok = parse_dates(text.str.strip(), "%Y-%m-%d")
+    else:
+        cast, ok = each_distinct(text, lambda distinct: _cast_text(distinct.str.strip(), to))
+    return cast, present & ~ok
+
+
+def _cast_text(text: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
     if to == "int":
         ok = text.str.fullmatch(_INT_RE).fillna(False).astype(bool)
-        cast = text.where(ok).str.removeprefix("+").astype("Int64")
-    elif to in ("float", "decimal"):
+        return text.where(ok).str.removeprefix("+").astype("Int64"), ok
+    if to in ("float", "decimal"):
         ok = text.str.fullmatch(_FLOAT_RE).fillna(False).astype(bool)
-        cast = text.where(ok).astype("Float64")
-    elif to == "bool":
+        return text.where(ok).astype("Float64"), ok
+    if to == "bool":
         lowered = text.str.lower()
         ok = lowered.isin(list(_BOOLS))
-        cast = lowered.where(ok).map(_BOOLS).astype("boolean")
-    elif to == "date":
-        cast, ok = parse_dates(text, "%Y-%m-%d")
-    else:
-        raise ValueError(f"unknown type {to!r}")
-    return cast, present & ~ok
+        return lowered.where(ok).map(_BOOLS).astype("boolean"), ok
+    raise ValueError(f"unknown type {to!r}")
+
+
+def each_distinct(text: pd.Series, convert) -> tuple[pd.Series, pd.Series]:
+    """``convert`` applied once per distinct value of ``text`` and mapped back to every row.
+
+    ``convert`` takes a Series of distinct strings and returns (values, mask of converted
+    values). Columns repeat values a lot (6M order lines hold a few thousand prices), so this
+    does the string work on thousands of values instead of millions. Missing values stay
+    missing and unconverted.
+    """
+    arrow = pa.array(text, type=pa.string(), from_pandas=True)
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    encoded = arrow.dictionary_encode()
+    values, ok = convert(pd.Series(encoded.dictionary.to_pylist(), dtype="str"))
+    positions = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    known = positions >= 0
+    converted = pd.Series(
+        values.array.take(positions, allow_fill=True), index=text.index, dtype=values.dtype
+    )
+    mask = np.zeros(len(positions), dtype=bool)
+    mask[known] = ok.to_numpy(dtype=bool)[positions[known]]
+    return converted, pd.Series(mask, index=text.index)
 
 
 def parse_dates(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
@@ -343,11 +371,24 @@ def count_changes(before: pd.Series, after: pd.Series, compare_text: bool = Fals
     missing count, unless ``compare_text``: then values are compared as text, which costs more
     and is used for named functions, whose effect is otherwise invisible.
     """
-    before = before.reindex(after.index)
-    was, now = before.isna(), after.isna()
-    changed = was != now
+    if not before.index.equals(after.index):
+        before = before.reindex(after.index)
     if before.dtype != after.dtype and compare_text:
         before, after = before.astype("str"), after.astype("str")
+    try:  # Arrow compares whole columns without copying masked subsets (NaN counts as missing)
+        was, now = pa.array(before, from_pandas=True), pa.array(after, from_pandas=True)
+        changed = pc.sum(pc.not_equal(pc.is_null(was), pc.is_null(now))).as_py() or 0
+        if before.dtype != after.dtype:
+            return int(changed)
+        differs = pc.sum(pc.not_equal(was, now)).as_py() or 0  # null where either is missing
+        return int(changed + differs)
+    except (pa.ArrowException, TypeError):  # mixed Python objects, types Arrow cannot compare
+        return _count_changes_pandas(before, after)
+
+
+def _count_changes_pandas(before: pd.Series, after: pd.Series) -> int:
+    was, now = before.isna(), after.isna()
+    changed = was != now
     if before.dtype == after.dtype:
         both = ~was & ~now
         differs = (before[both] != after[both]).fillna(False).astype(bool)
