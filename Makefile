@@ -13,7 +13,7 @@ run: $(STAMP)
 	$(SNAKEMAKE) --cores all all
 
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests
