@@ -24,6 +24,7 @@ from pathlib import Path
 
 import boto3  # from moto[server], a dev dependency
 import pytest
+import yaml
 from test_openlineage_events import assert_valid
 
 from conftest import (
@@ -141,6 +142,15 @@ def git_commit(root: Path) -> None:
     for args in (["init", "-q"], ["add", "Snakefile", "rules", "scripts", "config"]):
         subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
     subprocess.run([*git, "commit", "-qm", "project"], cwd=root, check=True, capture_output=True)
+
+
+def test_the_kubernetes_profile_uses_the_storage_settings_tested_here():
+    profile = yaml.safe_load((REPO / "profiles" / "kubernetes" / "config.yaml").read_text())
+    assert profile["executor"] == "kubernetes"
+    assert profile["default-storage-provider"] == "s3"
+    assert profile["default-storage-prefix"].startswith("s3://")
+    # With local copies kept, Snakemake's final step demands every output locally and fails.
+    assert not profile.get("keep-storage-local-copies")
 
 
 @pytest.mark.e2e
