@@ -192,7 +192,7 @@ def each_distinct(text: pd.Series, convert) -> tuple[pd.Series, pd.Series]:
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     encoded = arrow.dictionary_encode()
-    values, ok = convert(pd.Series(encoded.dictionary.to_pylist(), dtype="str"))
+    values, ok = convert(pd.Series(encoded.dictionary, dtype="str"))
     positions = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     known = positions >= 0
     converted = pd.Series(
@@ -210,20 +210,18 @@ def parse_dates(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
     ERP's placeholder birthdates need. It also rolls impossible dates over (20230230 becomes
     2 March), so a value only counts as parsed if formatting the date again gives it back.
     Dates repeat a lot (6M order lines have ~1,100 distinct days), so only the distinct values
-    are parsed and the result is mapped back (measured: 3.9 s -> 0.12 s per 6M values).
+    are parsed (measured: 3.9 s -> 0.12 s per 6M values).
     """
-    arrow = pa.array(text, type=pa.string(), from_pandas=True)
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks()
-    encoded = arrow.dictionary_encode()
-    distinct = encoded.dictionary
-    stamps = pc.strptime(distinct, format=fmt, unit="s", error_is_null=True)
-    exact = pc.equal(pc.strftime(stamps, format=fmt), distinct)
-    parsed = pc.if_else(exact, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
-    dates = pd.Series(
-        pc.take(parsed, encoded.indices), index=text.index, dtype=pd.ArrowDtype(pa.date32())
-    )
-    return dates, dates.notna()
+
+    def parse(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
+        strings = pa.array(distinct, type=pa.string(), from_pandas=True)
+        stamps = pc.strptime(strings, format=fmt, unit="s", error_is_null=True)
+        exact = pc.equal(pc.strftime(stamps, format=fmt), strings)
+        parsed = pc.if_else(exact, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
+        dates = pd.Series(parsed, index=distinct.index, dtype=pd.ArrowDtype(pa.date32()))
+        return dates, dates.notna()
+
+    return each_distinct(text, parse)
 
 
 def _uncastable(ctx, frame, column, bad, values, to, on_error):

@@ -28,6 +28,7 @@ always listed this facet among the dataset facets.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import uuid
@@ -81,17 +82,17 @@ def transport_configured(environ: Mapping[str, str] = os.environ) -> bool:
     )
 
 
-_CLIENT = []
+@functools.cache
+def _client():
+    from openlineage.client import OpenLineageClient
+
+    return OpenLineageClient()
 
 
 def send_event(event: RunEvent) -> None:
     """Emit the event through openlineage-python's client, configured by the environment (for
     example ``OPENLINEAGE_URL=http://marquez:5000``: HTTP to ``/api/v1/lineage``)."""
-    from openlineage.client import OpenLineageClient
-
-    if not _CLIENT:
-        _CLIENT.append(OpenLineageClient())
-    _CLIENT[0].emit(event)
+    _client().emit(event)
 
 
 def job_name(rule: str, wildcards: Mapping[str, str]) -> str:

@@ -19,7 +19,7 @@ mkdir -p "$log_dir" "$POD_ROOT"
 name="$(basename "$jobscript")"
 pod="$(mktemp -d "$POD_ROOT/pod.XXXXXX")"
 
-# The only line of the job script that names the submit host's folder is its `cd`; the job's
+# The job script's `cd` into the submit host's folder becomes a `cd` into the pod. The job's
 # completion markers (.snakemake/tmp.*/<id>.jobfinished) keep their absolute paths: they are the
 # executor's status channel, as the Kubernetes API is for the real plugin.
 sed "s#cd $workdir &&#cd $pod \&\&#" "$jobscript" >"$pod/jobscript.sh"
