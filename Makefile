@@ -16,21 +16,21 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 lint: $(STAMP)
-	$(BIN)/ruff check scripts tests
-	$(BIN)/ruff format --check scripts tests
+	$(BIN)/ruff check scripts tools tests
+	$(BIN)/ruff format --check scripts tools tests
 	$(BIN)/snakefmt --check Snakefile rules
 
 format: $(STAMP)
-	$(BIN)/ruff format scripts tests
-	$(BIN)/ruff check --fix scripts tests
+	$(BIN)/ruff format scripts tools tests
+	$(BIN)/ruff check --fix scripts tools tests
 	$(BIN)/snakefmt Snakefile rules
 
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python tools/benchmark.py
 
 # Regenerates the committed sample under raw/ (deterministic: same bytes every time).
 sample: $(STAMP)
-	$(BIN)/python scripts/generate_sample.py --scale 0.5 --seed 42 --out raw
+	$(BIN)/python tools/generate_sample.py --scale 0.5 --seed 42 --out raw
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'

@@ -1,24 +1,22 @@
 # Agents (ADR 0008): profiles of Bronze tables and draft contracts, built only on demand (never
 # part of `all`). A model may help through warehouse.llm; it never changes data or runs code,
-# and nothing uses a draft until a person promotes it (scripts/promote_contract.py). The input
+# and nothing uses a draft until a person promotes it (tools/promote_contract.py). The input
 # logic lives in warehouse.draft_targets (the linter advises against functions beside rules;
 # that module imports no pandas, so parsing the workflow stays cheap).
 
-from warehouse import draft_targets
+from warehouse.agents import targets
 
 
 rule profile_table:
     input:
-        bronze=lambda wildcards: bronze_of_table(layout.BRONZE_DATA, wildcards),
-        bronze_meta=lambda wildcards: bronze_of_table(
-            layout.BRONZE_FILE_META, wildcards
-        ),
+        bronze=lambda wildcards: bronze_of_table(paths.BRONZE_DATA, wildcards),
+        bronze_meta=lambda wildcards: bronze_of_table(paths.BRONZE_FILE_META, wildcards),
     output:
-        profile=layout.DRAFT_PROFILE,
+        profile=paths.DRAFT_PROFILE,
     log:
-        layout.log("profile_table", "{table}"),
+        paths.log("profile_table", "{table}"),
     benchmark:
-        layout.benchmark("profile_table", "{table}")
+        paths.benchmark("profile_table", "{table}")
     threads: 1
     resources:
         mem_mb=3000,
@@ -29,16 +27,14 @@ rule profile_table:
 
 rule draft_contract:
     input:
-        profile=layout.DRAFT_PROFILE,
-        bronze=lambda wildcards: bronze_of_table(layout.BRONZE_DATA, wildcards),
-        bronze_meta=lambda wildcards: bronze_of_table(
-            layout.BRONZE_FILE_META, wildcards
-        ),
+        profile=paths.DRAFT_PROFILE,
+        bronze=lambda wildcards: bronze_of_table(paths.BRONZE_DATA, wildcards),
+        bronze_meta=lambda wildcards: bronze_of_table(paths.BRONZE_FILE_META, wildcards),
         # Context for the drafter: the table's contract when the run was made with one...
         contract=lambda wildcards: [
             ancient(path)
             for path in silver_contract(wildcards.table)
-            if draft_targets.run_has_contract(
+            if targets.run_has_contract(
                 run_manifest(wildcards.run_id), wildcards.table
             )
         ],
@@ -46,16 +42,16 @@ rule draft_contract:
         # Silver, so a table whose Silver job fails can still be drafted.
         silver_checks=lambda wildcards: [
             ancient(path)
-            for path in [layout.SILVER_CHECKS.format(run_id=wildcards.run_id)]
+            for path in [paths.SILVER_CHECKS.format(run_id=wildcards.run_id)]
             if readable(path).is_file()
         ],
     output:
-        contract=layout.DRAFT_CONTRACT,
-        rationale=layout.DRAFT_RATIONALE,
+        contract=paths.DRAFT_CONTRACT,
+        rationale=paths.DRAFT_RATIONALE,
     log:
-        layout.log("draft_contract", "{table}"),
+        paths.log("draft_contract", "{table}"),
     benchmark:
-        layout.benchmark("draft_contract", "{table}")
+        paths.benchmark("draft_contract", "{table}")
     threads: 1
     resources:
         mem_mb=3000,
@@ -63,7 +59,7 @@ rule draft_contract:
         runtime=30,
     params:
         agents=config["agents"],
-        llm_calls=lambda wildcards: layout.LLM_CALLS.format(run_id=wildcards.run_id),
+        llm_calls=lambda wildcards: paths.LLM_CALLS.format(run_id=wildcards.run_id),
     script:
         "../scripts/draft_contract.py"
 
@@ -72,9 +68,9 @@ rule draft_contract:
 # check: waits for the run's Silver quality gate (a checkpoint) to know which checks failed.
 rule drafts:
     input:
-        lambda wildcards: draft_targets.draft_files(
+        lambda wildcards: targets.draft_files(
             target_run_id(),
-            draft_targets.tables_to_draft(
+            targets.tables_to_draft(
                 list(run_tables(target_run_id())),
                 run_manifest(target_run_id()),
                 silver_gate(target_run_id()),

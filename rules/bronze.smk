@@ -5,15 +5,15 @@ rule bronze_copy_file:
     input:
         # ancient(): a raw file edited after the run was made must not rebuild that run; the
         # copy is checked against the manifest's SHA-256 instead.
-        raw=ancient(layout.RAW_FILE.replace("{raw_dir}", config["raw_dir"])),
-        manifest=layout.RUN_MANIFEST,
+        raw=ancient(paths.RAW_FILE.replace("{raw_dir}", config["raw_dir"])),
+        manifest=paths.RUN_MANIFEST,
     output:
-        data=layout.BRONZE_DATA,
-        meta=layout.BRONZE_FILE_META,
+        data=paths.BRONZE_DATA,
+        meta=paths.BRONZE_FILE_META,
     log:
-        layout.log("bronze_copy_file", "{source}/{file}"),
+        paths.log("bronze_copy_file", "{source}/{file}"),
     benchmark:
-        layout.benchmark("bronze_copy_file", "{source}/{file}")
+        paths.benchmark("bronze_copy_file", "{source}/{file}")
     threads: 1
     resources:
         mem_mb=256,
@@ -24,16 +24,16 @@ rule bronze_copy_file:
 
 rule bronze_layer_report:
     input:
-        manifest=layout.RUN_MANIFEST,
-        metas=lambda wildcards: per_raw_file(layout.BRONZE_FILE_META, wildcards.run_id),
+        manifest=paths.RUN_MANIFEST,
+        metas=lambda wildcards: per_raw_file(paths.BRONZE_FILE_META, wildcards.run_id),
     output:
-        metadata=layout.BRONZE_METADATA,
-        run_log=layout.BRONZE_RUN_LOG,
-        report=report(layout.BRONZE_REPORT, category="Bronze"),
+        metadata=paths.BRONZE_METADATA,
+        run_log=paths.BRONZE_RUN_LOG,
+        report=report(paths.BRONZE_REPORT, category="Bronze"),
     log:
-        layout.log("bronze_layer_report"),
+        paths.log("bronze_layer_report"),
     benchmark:
-        layout.benchmark("bronze_layer_report")
+        paths.benchmark("bronze_layer_report")
     threads: 1
     resources:
         mem_mb=512,

@@ -6,19 +6,18 @@
 rule gold_build_mart:
     input:
         silver_gate=lambda wildcards: open_silver_gate(wildcards.run_id),
-        manifest=layout.RUN_MANIFEST,
+        manifest=paths.RUN_MANIFEST,
         # ancient(): see silver_clean_table; the job checks the contract against the manifest.
-        contract=lambda wildcards: ancient(
-            contracts.contract_path("gold", wildcards.mart)
-        ),
-        tables=gold_mart_inputs,
+        contract=lambda wildcards: ancient(contract_path("gold", wildcards.mart)),
+        silver_tables=lambda wildcards: gold_mart_inputs(wildcards)["silver"],
+        gold_tables=lambda wildcards: gold_mart_inputs(wildcards)["gold"],
     output:
-        data=layout.GOLD_DATA,
-        meta=layout.GOLD_TABLE_META,
+        data=paths.GOLD_DATA,
+        meta=paths.GOLD_TABLE_META,
     log:
-        layout.log("gold_build_mart", "{mart}"),
+        paths.log("gold_build_mart", "{mart}"),
     benchmark:
-        layout.benchmark("gold_build_mart", "{mart}")
+        paths.benchmark("gold_build_mart", "{mart}")
     threads: 1
     resources:
         mem_mb=3000,
@@ -29,13 +28,13 @@ rule gold_build_mart:
 
 rule gold_export_csv:
     input:
-        data=layout.GOLD_DATA,
+        data=paths.GOLD_DATA,
     output:
-        csv=layout.GOLD_CSV,
+        csv=paths.GOLD_CSV,
     log:
-        layout.log("gold_export_csv", "{mart}"),
+        paths.log("gold_export_csv", "{mart}"),
     benchmark:
-        layout.benchmark("gold_export_csv", "{mart}")
+        paths.benchmark("gold_export_csv", "{mart}")
     threads: 1
     resources:
         mem_mb=2000,
@@ -46,22 +45,18 @@ rule gold_export_csv:
 
 rule gold_layer_report:
     input:
-        manifest=layout.RUN_MANIFEST,
-        metas=lambda wildcards: per_mart(layout.GOLD_TABLE_META, wildcards.run_id),
-        kpi_tables=lambda wildcards: [
-            p
-            for p in per_mart(layout.GOLD_DATA, wildcards.run_id)
-            if Path(p).stem in GOLD_KPI_MARTS
-        ],
+        manifest=paths.RUN_MANIFEST,
+        metas=lambda wildcards: per_mart(paths.GOLD_TABLE_META, wildcards.run_id),
+        kpi_tables=lambda wildcards: outputs.kpi_tables(run_manifest(wildcards.run_id)),
     output:
-        metadata=layout.GOLD_METADATA,
-        checks=layout.GOLD_CHECKS,
-        run_log=layout.GOLD_RUN_LOG,
-        report=report(layout.GOLD_REPORT, category="Gold"),
+        metadata=paths.GOLD_METADATA,
+        checks=paths.GOLD_CHECKS,
+        run_log=paths.GOLD_RUN_LOG,
+        report=report(paths.GOLD_REPORT, category="Gold"),
     log:
-        layout.log("gold_layer_report"),
+        paths.log("gold_layer_report"),
     benchmark:
-        layout.benchmark("gold_layer_report")
+        paths.benchmark("gold_layer_report")
     threads: 1
     resources:
         mem_mb=2000,
@@ -72,20 +67,20 @@ rule gold_layer_report:
 
 rule gold_quality_gate:
     input:
-        checks=layout.GOLD_CHECKS,
+        checks=paths.GOLD_CHECKS,
     output:
-        gate=layout.GOLD_GATE,
+        gate=paths.GOLD_GATE,
     log:
-        layout.log("gold_quality_gate"),
+        paths.log("gold_quality_gate"),
     benchmark:
-        layout.benchmark("gold_quality_gate")
+        paths.benchmark("gold_quality_gate")
     localrule: True
     threads: 1
     resources:
         mem_mb=256,
         runtime=5,
     params:
-        report=layout.GOLD_REPORT,
+        report=paths.GOLD_REPORT,
     script:
         "../scripts/quality_gate.py"
 

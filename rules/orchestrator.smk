@@ -3,11 +3,11 @@
 
 rule run_manifest:
     output:
-        manifest=layout.RUN_MANIFEST,
+        manifest=paths.RUN_MANIFEST,
     log:
-        layout.log("run_manifest"),
+        paths.log("run_manifest"),
     benchmark:
-        layout.benchmark("run_manifest")
+        paths.benchmark("run_manifest")
     localrule: True
     threads: 1
     resources:

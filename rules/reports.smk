@@ -6,14 +6,14 @@ rule run_summary_report:
     input:
         unpack(summary_inputs),
     output:
-        json=layout.SUMMARY_JSON,
-        md=layout.SUMMARY_MD,
-        html=report(layout.SUMMARY_HTML, category="Run summary"),
-        lineage=report(layout.LINEAGE_SVG, category="Run summary"),
+        json=paths.SUMMARY_JSON,
+        md=paths.SUMMARY_MD,
+        html=report(paths.SUMMARY_HTML, category="Run summary"),
+        lineage=report(paths.LINEAGE_SVG, category="Run summary"),
     log:
-        layout.log("run_summary_report"),
+        paths.log("run_summary_report"),
     benchmark:
-        layout.benchmark("run_summary_report")
+        paths.benchmark("run_summary_report")
     threads: 1
     resources:
         mem_mb=1000,
@@ -22,20 +22,20 @@ rule run_summary_report:
         snakefile=workflow.main_snakefile,
         storage_args=storage_args(),
         agents=config["agents"],
-        llm_calls=lambda wildcards: layout.LLM_CALLS.format(run_id=wildcards.run_id),
+        llm_calls=lambda wildcards: paths.LLM_CALLS.format(run_id=wildcards.run_id),
     script:
         "../scripts/run_summary_report.py"
 
 
 rule run_complete:
     input:
-        summary=layout.SUMMARY_JSON,
+        summary=paths.SUMMARY_JSON,
     output:
-        status=layout.RUN_STATUS,
+        status=paths.RUN_STATUS,
     log:
-        layout.log("run_complete"),
+        paths.log("run_complete"),
     benchmark:
-        layout.benchmark("run_complete")
+        paths.benchmark("run_complete")
     localrule: True
     threads: 1
     resources:
@@ -58,12 +58,12 @@ rule run_diff:
         a=lambda wildcards: diff_inputs(wildcards.run_a),
         b=lambda wildcards: diff_inputs(wildcards.run_b),
     output:
-        json=layout.DIFF_JSON,
-        html=report(layout.DIFF_HTML, category="Run diff"),
+        json=paths.DIFF_JSON,
+        html=report(paths.DIFF_HTML, category="Run diff"),
     log:
-        layout.DIFF_LOG,
+        paths.DIFF_LOG,
     benchmark:
-        layout.DIFF_BENCHMARK
+        paths.DIFF_BENCHMARK
     threads: 1
     resources:
         mem_mb=3000,

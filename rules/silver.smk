@@ -7,24 +7,22 @@ rule silver_clean_table:
         # ancient(): identical Bronze copies of different runs are hard links to one file, and
         # Snakemake touches a job's outputs, so a later run's copy moves this one's mtime; the
         # per-file metadata below (never shared) says when the copy was really rebuilt.
-        bronze=lambda wildcards: ancient(bronze_of_table(layout.BRONZE_DATA, wildcards)),
-        bronze_meta=lambda wildcards: bronze_of_table(
-            layout.BRONZE_FILE_META, wildcards
-        ),
-        manifest=layout.RUN_MANIFEST,
+        bronze=lambda wildcards: ancient(bronze_of_table(paths.BRONZE_DATA, wildcards)),
+        bronze_meta=lambda wildcards: bronze_of_table(paths.BRONZE_FILE_META, wildcards),
+        manifest=paths.RUN_MANIFEST,
         # ancient(): editing a contract makes a new run; it must not rebuild this one (the job
         # checks the contract against the SHA-256 in the run's manifest instead).
         contract=lambda wildcards: [
             ancient(p) for p in silver_contract(wildcards.table)
         ],
     output:
-        data=layout.SILVER_DATA,
-        quarantine=layout.SILVER_QUARANTINE,
-        meta=layout.SILVER_TABLE_META,
+        data=paths.SILVER_DATA,
+        quarantine=paths.SILVER_QUARANTINE,
+        meta=paths.SILVER_TABLE_META,
     log:
-        layout.log("silver_clean_table", "{table}"),
+        paths.log("silver_clean_table", "{table}"),
     benchmark:
-        layout.benchmark("silver_clean_table", "{table}")
+        paths.benchmark("silver_clean_table", "{table}")
     threads: 1
     resources:
         mem_mb=3000,
@@ -35,17 +33,17 @@ rule silver_clean_table:
 
 rule silver_layer_report:
     input:
-        manifest=layout.RUN_MANIFEST,
-        metas=lambda wildcards: per_table(layout.SILVER_TABLE_META, wildcards.run_id),
+        manifest=paths.RUN_MANIFEST,
+        metas=lambda wildcards: per_table(paths.SILVER_TABLE_META, wildcards.run_id),
     output:
-        metadata=layout.SILVER_METADATA,
-        checks=layout.SILVER_CHECKS,
-        run_log=layout.SILVER_RUN_LOG,
-        report=report(layout.SILVER_REPORT, category="Silver"),
+        metadata=paths.SILVER_METADATA,
+        checks=paths.SILVER_CHECKS,
+        run_log=paths.SILVER_RUN_LOG,
+        report=report(paths.SILVER_REPORT, category="Silver"),
     log:
-        layout.log("silver_layer_report"),
+        paths.log("silver_layer_report"),
     benchmark:
-        layout.benchmark("silver_layer_report")
+        paths.benchmark("silver_layer_report")
     threads: 1
     resources:
         mem_mb=512,
@@ -57,20 +55,20 @@ rule silver_layer_report:
 # A checkpoint: whether Gold is part of the DAG depends on what the gate decided.
 checkpoint silver_quality_gate:
     input:
-        checks=layout.SILVER_CHECKS,
+        checks=paths.SILVER_CHECKS,
     output:
-        gate=layout.SILVER_GATE,
+        gate=paths.SILVER_GATE,
     log:
-        layout.log("silver_quality_gate"),
+        paths.log("silver_quality_gate"),
     benchmark:
-        layout.benchmark("silver_quality_gate")
+        paths.benchmark("silver_quality_gate")
     localrule: True
     threads: 1
     resources:
         mem_mb=256,
         runtime=5,
     params:
-        report=layout.SILVER_REPORT,
+        report=paths.SILVER_REPORT,
     script:
         "../scripts/quality_gate.py"
 

@@ -4,10 +4,10 @@ The copy must hash to the SHA-256 the run's manifest recorded, so an old run can
 completed from raw data that changed since it was minted.
 """
 
-from warehouse.bronze import copy_verified
-from warehouse.metadata import read_yaml, utc_now, write_yaml
+from warehouse.bronze.copy import copy_verified
+from warehouse.core.io import read_yaml, utc_now, write_yaml
 from warehouse.rulekit import run_rule
-from warehouse.sources import table_name
+from warehouse.run.sources import table_name
 
 
 def main(smk, log):

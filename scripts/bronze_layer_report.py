@@ -1,9 +1,10 @@
 """Rule bronze_layer_report: the Bronze layer's metadata.yaml, run_log.txt and HTML report."""
 
 from warehouse import __version__
-from warehouse.bronze import layer_metadata, run_log
-from warehouse.metadata import environment, read_yaml, utc_now, write_text, write_yaml
-from warehouse.reports import render
+from warehouse.bronze.layer import layer_metadata, run_log
+from warehouse.core.environment import environment
+from warehouse.core.io import read_yaml, utc_now, write_text, write_yaml
+from warehouse.report.render import render
 from warehouse.rulekit import run_rule
 
 

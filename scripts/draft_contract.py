@@ -1,17 +1,17 @@
 """Rule draft_contract: a draft contract (YAML) and its rationale (Markdown) for one table of a
 run, from its profile: by a model when agents are on and its answer passes validation and a dry
 run on the Bronze rows, else by the deterministic heuristics. Nothing uses a draft until a person
-promotes it with scripts/promote_contract.py."""
+promotes it with tools/promote_contract.py."""
 
 import json
 from pathlib import Path
 
-from warehouse import llm
-from warehouse.drafting import contract_yaml, model_draft, rationale_markdown
-from warehouse.metadata import read_yaml, write_text
+from warehouse.agents import client
+from warehouse.agents.drafting import contract_yaml, model_draft, rationale_markdown
+from warehouse.core.io import read_yaml, write_text
 from warehouse.rulekit import run_rule
-from warehouse.runs import ingestion_date
-from warehouse.silver import read_bronze_csv
+from warehouse.run.ids import ingestion_date
+from warehouse.silver.reader import read_bronze_csv
 
 CHECK_FIELDS = ("id", "check", "severity", "failing_rows", "description")
 
@@ -35,7 +35,7 @@ def main(smk, log):
     rows, malformed = read_bronze_csv(Path(smk.input.bronze), meta["encoding"], meta["delimiter"])
     existing = read_yaml(smk.input.contract[0]) if smk.input.contract else None
     checks = smk.input.silver_checks[0] if smk.input.silver_checks else None
-    settings = llm.resolve(smk.params.agents)
+    settings = client.resolve(smk.params.agents)
     draft = model_draft(
         table,
         meta["source"],

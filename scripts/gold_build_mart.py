@@ -4,14 +4,14 @@
 import time
 from pathlib import Path
 
-from warehouse.checks import run_checks
-from warehouse.contracts import load_run_contract
-from warehouse.fingerprint import sha256_file
-from warehouse.gold import MARTS, conform_to_contract
-from warehouse.metadata import read_yaml, write_yaml
+from warehouse.contracts.validation import load_run_contract
+from warehouse.core.hashing import sha256_file
+from warehouse.core.io import read_yaml, write_yaml
+from warehouse.core.parquet import read_parquet, write_parquet
+from warehouse.core.schemas import schema_of
+from warehouse.gold.marts import MARTS, conform_to_contract
+from warehouse.quality.checks import run_checks
 from warehouse.rulekit import run_rule
-from warehouse.silver import schema_of
-from warehouse.tables import read_parquet, write_parquet
 
 
 def main(smk, log):
@@ -20,19 +20,19 @@ def main(smk, log):
     manifest = read_yaml(smk.input.manifest)
     contract = load_run_contract(smk.input.contract, "gold", mart, manifest)
     frames, inputs = {}, []
-    for path in smk.input.tables:
-        name = Path(path).stem
-        frames[name] = read_parquet(path)
-        layer = "silver" if "/silver/" in path else "gold"
-        inputs.append(
-            {
-                "table": name,
-                "layer": layer,
-                "path": path,
-                "rows": len(frames[name]),
-                "sha256": sha256_file(Path(path)),
-            }
-        )
+    for layer, tables in (("silver", smk.input.silver_tables), ("gold", smk.input.gold_tables)):
+        for path in tables:
+            name = Path(path).stem
+            frames[name] = read_parquet(path)
+            inputs.append(
+                {
+                    "table": name,
+                    "layer": layer,
+                    "path": path,
+                    "rows": len(frames[name]),
+                    "sha256": sha256_file(Path(path)),
+                }
+            )
     read_done = time.perf_counter()
     frame = conform_to_contract(MARTS[mart](frames), contract, smk.input.contract)
     built = time.perf_counter()

@@ -5,13 +5,15 @@ check is reported before the Gold quality gate decides."""
 from pathlib import Path
 
 from warehouse import __version__
-from warehouse.charts import sales_charts
-from warehouse.gold import headline_kpis, sales_by
-from warehouse.layers import gold_layer_metadata, gold_run_log, layer_checks
-from warehouse.metadata import environment, read_yaml, utc_now, write_json, write_text, write_yaml
-from warehouse.reports import render
+from warehouse.core.environment import environment
+from warehouse.core.io import read_yaml, utc_now, write_json, write_text, write_yaml
+from warehouse.core.parquet import read_parquet
+from warehouse.gold.layer import gold_layer_metadata, gold_run_log
+from warehouse.gold.marts import headline_kpis, sales_by
+from warehouse.quality.gates import layer_checks
+from warehouse.report.charts import sales_charts
+from warehouse.report.render import render
 from warehouse.rulekit import run_rule
-from warehouse.tables import read_parquet
 
 SERIES = {
     "sales_by_month": ("agg_sales_monthly", "month"),

@@ -4,10 +4,10 @@ contract is drafted from. Built from the run's Bronze copy, never from raw/."""
 
 from pathlib import Path
 
-from warehouse.metadata import read_yaml, utc_now, write_json
-from warehouse.profiling import profile_table
+from warehouse.agents.profiling import profile_table
+from warehouse.core.io import read_yaml, utc_now, write_json
 from warehouse.rulekit import run_rule
-from warehouse.silver import read_bronze_csv
+from warehouse.silver.reader import read_bronze_csv
 
 
 def main(smk, log):

@@ -8,8 +8,8 @@ failures when a gate is closed.
 
 import json
 
-from warehouse.layers import gate_failures, gate_record
-from warehouse.metadata import utc_now, write_yaml
+from warehouse.core.io import utc_now, write_yaml
+from warehouse.quality.gates import gate_failures, gate_record
 from warehouse.rulekit import run_rule
 
 

@@ -4,8 +4,8 @@ non-zero (after the summary report was written) every time the blocked run is ta
 
 import json
 
-from warehouse.layers import gate_error
-from warehouse.metadata import utc_now, write_yaml
+from warehouse.core.io import utc_now, write_yaml
+from warehouse.quality.gates import gate_error
 from warehouse.rulekit import run_rule
 
 

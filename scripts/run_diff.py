@@ -2,8 +2,8 @@
 row diff on each mart's primary key), as diff_report.json and diff_report.html."""
 
 from warehouse import __version__
-from warehouse.diff import diff_runs, render_html
-from warehouse.metadata import utc_now, write_json, write_text
+from warehouse.core.io import utc_now, write_json, write_text
+from warehouse.report.diff import diff_runs, render_html
 from warehouse.rulekit import run_rule
 
 

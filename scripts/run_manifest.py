@@ -3,7 +3,7 @@
 Later invocations find the run by this file, and every Bronze copy is checked against it.
 """
 
-from warehouse.metadata import write_yaml
+from warehouse.core.io import write_yaml
 from warehouse.rulekit import run_rule
 
 

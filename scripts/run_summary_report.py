@@ -9,20 +9,21 @@ import subprocess
 import sys
 
 from warehouse import __version__
-from warehouse.charts import sales_charts
-from warehouse.disk import run_disk_usage
-from warehouse.lineage_graph import render, table_graph
-from warehouse.metadata import utc_now, write_json, write_text
-from warehouse.narrative import narrate
-from warehouse.reports import render as render_html
-from warehouse.rulekit import run_rule
-from warehouse.summary import (
+from warehouse.agents.narrative import narrate
+from warehouse.core.io import utc_now, write_json, write_text
+from warehouse.lineage.dag import table_graph
+from warehouse.report.charts import sales_charts
+from warehouse.report.lineage_svg import render
+from warehouse.report.render import render as render_html
+from warehouse.report.summary import (
     build_summary,
     load_inputs,
     previous_summary,
     read_benchmarks,
     to_markdown,
 )
+from warehouse.rulekit import run_rule
+from warehouse.run.disk import run_disk_usage
 
 
 def lineage(run_id: str, snakefile: str, storage_args: list, log) -> tuple[dict, str, str]:

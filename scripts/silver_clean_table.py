@@ -4,13 +4,14 @@ by the table's contract as recorded for the run (or by generic cleaning when it 
 import time
 from pathlib import Path
 
-from warehouse.cleaning import Context
-from warehouse.contracts import load_run_contract
-from warehouse.metadata import read_yaml, write_yaml
+from warehouse.contracts.validation import load_run_contract
+from warehouse.core.io import read_yaml, write_yaml
+from warehouse.core.parquet import write_parquet
 from warehouse.rulekit import run_rule
-from warehouse.runs import ingestion_date
-from warehouse.silver import clean_table, read_bronze_csv, table_metadata
-from warehouse.tables import write_parquet
+from warehouse.run.ids import ingestion_date
+from warehouse.silver.cleaner import clean_table, table_metadata
+from warehouse.silver.context import Context
+from warehouse.silver.reader import read_bronze_csv
 
 
 def main(smk, log):

@@ -3,10 +3,12 @@ HTML report, from the per-table metadata. It always succeeds, so a failing check
 before the quality gate stops the run."""
 
 from warehouse import __version__
-from warehouse.layers import layer_checks, layer_metadata, run_log
-from warehouse.metadata import environment, read_yaml, utc_now, write_json, write_text, write_yaml
-from warehouse.reports import render
+from warehouse.core.environment import environment
+from warehouse.core.io import read_yaml, utc_now, write_json, write_text, write_yaml
+from warehouse.quality.gates import layer_checks
+from warehouse.report.render import render
 from warehouse.rulekit import run_rule
+from warehouse.silver.layer import layer_metadata, run_log
 
 
 def main(smk, log):

@@ -21,10 +21,11 @@ import jsonschema
 import pytest
 import yaml
 
-from warehouse.cleaning import Context
-from warehouse.contracts import load_contract
-from warehouse.sample import generate
-from warehouse.silver import clean_table, read_bronze_csv
+from sample_generator import generate
+from warehouse.contracts.validation import load_contract
+from warehouse.silver.cleaner import clean_table
+from warehouse.silver.context import Context
+from warehouse.silver.reader import read_bronze_csv
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_PARTS = ("Snakefile", "rules", "scripts", "config", "profiles")

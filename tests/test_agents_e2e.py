@@ -1,7 +1,7 @@
 """End-to-end: onboarding a new export with the agents, through the real `snakemake`.
 
 A new CSV dropped into raw/ is drafted on demand (`snakemake drafts`), promoted by a person
-(scripts/promote_contract.py) and then cleaned by the next `snakemake all` from the promoted
+(tools/promote_contract.py) and then cleaned by the next `snakemake all` from the promoted
 contract. The same with a model: a local scripted OpenAI-compatible server, every call in
 llm_calls.jsonl, and the API key in no file under artifacts/.
 """
@@ -65,7 +65,7 @@ def test_a_new_export_is_drafted_promoted_and_cleaned_by_the_next_run(workspace,
 
     draft = f"artifacts/drafts/{first}/contracts/{TABLE}.yaml"
     promoted = subprocess.run(
-        [sys.executable, "scripts/promote_contract.py", draft],
+        [sys.executable, "tools/promote_contract.py", draft],
         cwd=root,
         capture_output=True,
         text=True,
@@ -78,7 +78,7 @@ def test_a_new_export_is_drafted_promoted_and_cleaned_by_the_next_run(workspace,
     assert "# drafted_by: heuristic" in contract.read_text()
 
     again = subprocess.run(
-        [sys.executable, "scripts/promote_contract.py", draft],
+        [sys.executable, "tools/promote_contract.py", draft],
         cwd=root,
         capture_output=True,
         text=True,

@@ -4,9 +4,10 @@ import hashlib
 
 import pytest
 
-from warehouse import bronze
-from warehouse.bronze import copy_verified, file_warnings, layer_metadata, run_log
-from warehouse.errors import PipelineError
+from warehouse.bronze import copy as bronze
+from warehouse.bronze.copy import copy_verified
+from warehouse.bronze.layer import file_warnings, layer_metadata, run_log
+from warehouse.core.errors import PipelineError
 
 
 def _copy(tmp_path, data: bytes, **kwargs):

@@ -14,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from warehouse.checks import failed, run_checks, summarize
+from warehouse.quality.checks import failed, run_checks, summarize
 
 DATE = pd.ArrowDtype(pa.date32())
 

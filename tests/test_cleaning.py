@@ -5,17 +5,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from warehouse.cleaning import (
-    REASON,
-    RULE_ID,
-    SOURCE_ROW,
-    Context,
-    apply_steps,
-    conform,
-    count_changes,
-    rejected_rows,
-)
-from warehouse.errors import PipelineError
+from warehouse.core.errors import PipelineError
+from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context, rejected_rows
+from warehouse.silver.steps import apply_steps, conform, count_changes
 
 
 def frame(**columns):

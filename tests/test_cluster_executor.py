@@ -15,7 +15,7 @@ import shlex
 import pytest
 
 from conftest import REPO, TINY_SCALE, Workspace, canonical_content, copy_project
-from warehouse.sample import generate
+from sample_generator import generate
 
 SUBMIT = REPO / "tests" / "cluster" / "submit.sh"
 # Rules run by the main process even on a cluster (``localrule: True``): tiny bookkeeping jobs.

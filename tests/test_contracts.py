@@ -6,8 +6,8 @@ import pytest
 import yaml
 
 from conftest import REPO
-from warehouse.contracts import load_contract
-from warehouse.errors import PipelineError
+from warehouse.contracts.validation import load_contract
+from warehouse.core.errors import PipelineError
 
 SCHEMA = REPO / "config" / "contract.schema.yaml"
 SHIPPED = sorted((REPO / "config" / "contracts" / "silver").glob("*.yaml"))
@@ -101,7 +101,7 @@ def test_yaml_syntax_error_is_reported_with_the_file(tmp_path):
 
 
 def test_gold_inputs_that_are_not_table_names_never_become_paths(tmp_path):
-    from warehouse.contracts import declared_inputs
+    from warehouse.contracts.files import declared_inputs
 
     path = tmp_path / "m.yaml"
     path.write_text(

@@ -10,9 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from warehouse.diff import diff_runs, keyed_diff, render_html, schema_changes, unkeyed_diff
-from warehouse.metadata import write_json, write_yaml
-from warehouse.tables import read_parquet, write_parquet
+from warehouse.core.io import write_json, write_yaml
+from warehouse.core.parquet import read_parquet, write_parquet
+from warehouse.core.schemas import schema_changes
+from warehouse.report.diff import diff_runs, keyed_diff, render_html, unkeyed_diff
 
 RUN_A = "20261126T150000Z_aaaaaaaa"
 RUN_B = "20261126T160000Z_bbbbbbbb"

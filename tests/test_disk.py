@@ -12,9 +12,11 @@ import pytest
 import yaml
 
 from conftest import schema_validator
-from warehouse import bronze, runs
-from warehouse.bronze import copy_verified, run_log
-from warehouse.disk import run_disk_usage, tree_disk_usage
+from warehouse.bronze import copy as bronze
+from warehouse.bronze.copy import copy_verified
+from warehouse.bronze.layer import run_log
+from warehouse.run import manifests
+from warehouse.run.disk import run_disk_usage, tree_disk_usage
 
 RUN_1 = "20261126T150000Z_aaaaaaaa"
 RUN_2 = "20261126T160000Z_bbbbbbbb"
@@ -27,7 +29,7 @@ def workdir(tmp_path, monkeypatch):
     """An empty working directory with raw/source_crm/cust_info.csv; manifests not cached."""
     monkeypatch.chdir(tmp_path)
     # Manifests are cached per process by relative path: each test has its own artifacts/.
-    monkeypatch.setattr(runs, "_MANIFESTS", {})
+    monkeypatch.setattr(manifests, "_MANIFESTS", {})
     raw = tmp_path / "raw/source_crm/cust_info.csv"
     raw.parent.mkdir(parents=True)
     raw.write_bytes(DATA)
@@ -36,7 +38,7 @@ def workdir(tmp_path, monkeypatch):
 
 def _record_run(run_id: str, data: bytes = DATA, copy: bool = True) -> Path:
     """An earlier run: its manifest lists the raw file, and (if ``copy``) its Bronze copy."""
-    manifest = runs.manifest_path(run_id)
+    manifest = manifests.manifest_path(run_id)
     manifest.parent.mkdir(parents=True, exist_ok=True)
     record = {"source": "crm", "file": "cust_info.csv", "sha256": SHA, "size": len(DATA)}
     manifest.write_text(yaml.safe_dump({"run_id": run_id, "raw_files": [record]}))
@@ -146,7 +148,7 @@ def test_disk_usage_counts_each_inode_once(workdir):
     own.write_bytes(b"x" * 1000)
     # Two names of one inode inside the run count once.
     os.link(own, own.with_name("alias.parquet"))
-    manifest_size = runs.manifest_path(RUN_1).stat().st_size
+    manifest_size = manifests.manifest_path(RUN_1).stat().st_size
 
     usage = run_disk_usage(RUN_2)
     assert usage["files"] == 3

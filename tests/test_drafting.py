@@ -16,14 +16,15 @@ import yaml
 from llm_server import FakeLLM, reply, status
 
 from conftest import REPO
-from warehouse import draft_targets, drafting, llm
-from warehouse.cleaning import Context
-from warehouse.contracts import load_contract, validate_contract
-from warehouse.errors import PipelineError
-from warehouse.profiling import profile_rows
-from warehouse.sample import generate
-from warehouse.silver import clean_table, read_bronze_csv
-from warehouse.sources import table_name
+from sample_generator import generate
+from warehouse.agents import client, drafting, targets
+from warehouse.agents.profiling import profile_rows
+from warehouse.contracts.validation import load_contract, validate_contract
+from warehouse.core.errors import PipelineError
+from warehouse.run.sources import table_name
+from warehouse.silver.cleaner import clean_table
+from warehouse.silver.context import Context
+from warehouse.silver.reader import read_bronze_csv
 
 SCHEMA = REPO / "config" / "contract.schema.yaml"
 INGESTION = dt.date(2026, 11, 26)
@@ -171,7 +172,7 @@ def run_model(tables, table, script, tmp_path, **overrides):
     values = {"mode": "on", "model": "test-model", "timeout_seconds": 5, "max_retries": 2}
     log = tmp_path / "llm_calls.jsonl"
     with FakeLLM(script) as server:
-        settings = llm.resolve(
+        settings = client.resolve(
             values | {"base_url": server.base_url} | overrides,
             environ={"OPENAI_API_KEY": KEY},
             dotenv=tmp_path / "none",
@@ -298,7 +299,7 @@ def test_rate_limits_and_server_errors_are_retried_before_drafting(tables, tmp_p
 def test_without_a_key_the_heuristics_draft_and_nothing_is_sent(tables, tmp_path):
     source, file, rows, malformed, profile = tables["erp_px_cat_g1v2"]
     with FakeLLM([reply("unused")]) as server:
-        settings = llm.resolve(
+        settings = client.resolve(
             {"mode": "auto", "base_url": server.base_url}, environ={}, dotenv=tmp_path / "none"
         )
         draft = drafting.model_draft(
@@ -327,7 +328,7 @@ def test_without_a_key_the_heuristics_draft_and_nothing_is_sent(tables, tmp_path
     ],
 )
 def test_answers_are_only_ever_read_as_data(answer):
-    with pytest.raises(llm.InvalidAnswer):
+    with pytest.raises(client.InvalidAnswer):
         drafting.parse_contract_answer(answer)
 
 
@@ -351,11 +352,11 @@ def test_tables_without_a_contract_or_with_failed_error_checks_get_a_draft():
         }
     }
     gate = {"status": "closed", "failures": [{"table": "crm_b", "id": "unique_id"}]}
-    assert draft_targets.tables_to_draft(["crm_a", "crm_b", "erp_new"], manifest, gate) == [
+    assert targets.tables_to_draft(["crm_a", "crm_b", "erp_new"], manifest, gate) == [
         "crm_b",
         "erp_new",
     ]
-    assert draft_targets.draft_files("R", ["erp_new"]) == [
+    assert targets.draft_files("R", ["erp_new"]) == [
         "artifacts/drafts/R/contracts/erp_new.yaml",
         "artifacts/drafts/R/contracts/erp_new.md",
     ]

@@ -3,8 +3,9 @@
 import os
 from pathlib import Path
 
-from warehouse import fingerprint as fpmod
-from warehouse.fingerprint import DigestCache, compute_fingerprint
+from warehouse.core import hashing as fpmod
+from warehouse.core.hashing import DigestCache
+from warehouse.run.fingerprint import compute_fingerprint
 
 
 def _tree(root: Path) -> dict[str, list[Path]]:

@@ -6,8 +6,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from warehouse.errors import PipelineError
-from warehouse.gold import MARTS, conform_to_contract, headline_kpis, order_month
+from warehouse.core.errors import PipelineError
+from warehouse.gold.marts import MARTS, conform_to_contract, headline_kpis, order_month
 
 DATE = pd.ArrowDtype(pa.date32())
 
@@ -192,8 +192,8 @@ def test_contract_match_applies_declared_dtypes():
 
 def test_scale_one_gold_has_no_orphans_reconciles_and_passes_every_error_check(scale_one_silver):
     from conftest import REPO
-    from warehouse.checks import failed, run_checks
-    from warehouse.contracts import load_contract
+    from warehouse.contracts.validation import load_contract
+    from warehouse.quality.checks import failed, run_checks
 
     tables = {
         name: result.table.drop(columns="_source_row") for name, result in scale_one_silver.items()

@@ -12,14 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from warehouse import lineage_graph
-from warehouse.lineage_graph import (
-    parse_dot,
-    render,
-    render_svg,
-    render_with_graphviz,
-    table_graph,
-)
+from warehouse.lineage.dag import parse_dot, table_graph
+from warehouse.report import lineage_svg as lineage_graph
+from warehouse.report.lineage_svg import render, render_svg, render_with_graphviz
 
 SAMPLE = (Path(__file__).parent / "data" / "dag_sample.dot").read_text()
 TABLES = {

@@ -8,12 +8,12 @@ import json
 import pytest
 from llm_server import FakeLLM, reply, status
 
-from warehouse import llm
+from warehouse.agents import client
 
 KEY = "sk-test-0123456789abcdef-secret"
 
 
-def settings(server: FakeLLM | None = None, **overrides) -> llm.Settings:
+def settings(server: FakeLLM | None = None, **overrides) -> client.Settings:
     values = {
         "mode": "on",
         "model": "test-model",
@@ -21,7 +21,9 @@ def settings(server: FakeLLM | None = None, **overrides) -> llm.Settings:
         "timeout_seconds": 5,
         "max_retries": 2,
     }
-    return llm.resolve(values | overrides, environ={"OPENAI_API_KEY": KEY}, dotenv="/nonexistent")
+    return client.resolve(
+        values | overrides, environ={"OPENAI_API_KEY": KEY}, dotenv="/nonexistent"
+    )
 
 
 def calls(path) -> list[dict]:
@@ -30,7 +32,7 @@ def calls(path) -> list[dict]:
 
 MESSAGES = [
     {"role": "system", "content": "Describe the data."},
-    llm.data_message({"rows": 3}),
+    client.data_message({"rows": 3}),
 ]
 
 
@@ -46,41 +48,41 @@ def test_dotenv_reads_only_the_two_openai_variables(tmp_path):
         "AWS_SECRET_ACCESS_KEY=never-read\n"
         "not a line\n"
     )
-    assert llm.read_dotenv(env) == {
+    assert client.read_dotenv(env) == {
         "OPENAI_API_KEY": "sk-from-file",
         "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
     }
-    assert llm.read_dotenv(tmp_path / "missing.env") == {}
+    assert client.read_dotenv(tmp_path / "missing.env") == {}
 
 
 def test_environment_wins_over_dotenv_and_config_base_url_wins_over_both(tmp_path):
     env = tmp_path / ".env"
     env.write_text("OPENAI_API_KEY=sk-file\nOPENAI_BASE_URL=http://file:1/v1\n")
-    from_env = llm.resolve({}, environ={"OPENAI_API_KEY": "sk-env"}, dotenv=env)
+    from_env = client.resolve({}, environ={"OPENAI_API_KEY": "sk-env"}, dotenv=env)
     assert from_env.api_key == "sk-env"
     assert from_env.base_url == "http://file:1/v1"
-    configured = llm.resolve({"base_url": "http://cfg:2/v1"}, environ={}, dotenv=env)
+    configured = client.resolve({"base_url": "http://cfg:2/v1"}, environ={}, dotenv=env)
     assert configured.base_url == "http://cfg:2/v1"
     assert configured.api_key == "sk-file"
 
 
 def test_modes_and_why_the_model_is_not_used(tmp_path):
     none = tmp_path / "none.env"
-    assert not llm.resolve({"mode": "auto"}, environ={}, dotenv=none).enabled
-    assert "OPENAI_API_KEY" in llm.resolve({"mode": "on"}, environ={}, dotenv=none).why_off()
-    assert llm.resolve({"mode": "auto"}, environ={"OPENAI_API_KEY": "k"}, dotenv=none).enabled
+    assert not client.resolve({"mode": "auto"}, environ={}, dotenv=none).enabled
+    assert "OPENAI_API_KEY" in client.resolve({"mode": "on"}, environ={}, dotenv=none).why_off()
+    assert client.resolve({"mode": "auto"}, environ={"OPENAI_API_KEY": "k"}, dotenv=none).enabled
     # YAML reads a bare `off` as false: it still means off.
-    off = llm.resolve({"mode": False}, environ={"OPENAI_API_KEY": "k"}, dotenv=none)
+    off = client.resolve({"mode": False}, environ={"OPENAI_API_KEY": "k"}, dotenv=none)
     assert not off.enabled and "off" in off.why_off()
     with pytest.raises(ValueError, match="agents.mode"):
-        llm.resolve({"mode": "sometimes"}, environ={}, dotenv=none)
+        client.resolve({"mode": "sometimes"}, environ={}, dotenv=none)
 
 
 def test_the_key_is_not_in_the_settings_repr_and_the_host_has_no_credentials():
-    s = llm.Settings(api_key=KEY, base_url="https://user:pw@gateway.example:8443/v1?api-key=x")
+    s = client.Settings(api_key=KEY, base_url="https://user:pw@gateway.example:8443/v1?api-key=x")
     assert KEY not in repr(s)
     assert s.endpoint_host == "gateway.example:8443"
-    assert llm.Settings().endpoint_host == "api.openai.com"
+    assert client.Settings().endpoint_host == "api.openai.com"
 
 
 # ---- calls -----------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def test_the_key_is_not_in_the_settings_repr_and_the_host_has_no_credentials():
 def test_a_good_answer_is_returned_and_logged_without_the_key(tmp_path):
     log = tmp_path / "llm_calls.jsonl"
     with FakeLLM([reply("All good.")]) as server:
-        text = llm.ask(settings(server), MESSAGES, purpose="test", log_path=log)
+        text = client.ask(settings(server), MESSAGES, purpose="test", log_path=log)
     assert text == "All good."
     request = server.requests[0]
     assert request["headers"]["authorization"] == f"Bearer {KEY}"  # the key goes to the endpoint
@@ -100,7 +102,7 @@ def test_a_good_answer_is_returned_and_logged_without_the_key(tmp_path):
     assert record["outcome"] == "ok"
     assert record["model"] == "test-model"
     assert record["endpoint_host"] == server.base_url.split("//")[1].removesuffix("/v1")
-    assert record["prompt_sha256"] == llm.prompt_sha256(MESSAGES)
+    assert record["prompt_sha256"] == client.prompt_sha256(MESSAGES)
     assert (record["prompt_tokens"], record["completion_tokens"]) == (11, 7)
     assert record["latency_seconds"] >= 0
     assert KEY not in log.read_text()
@@ -115,7 +117,7 @@ def test_a_good_answer_is_returned_and_logged_without_the_key(tmp_path):
 )
 def test_rate_limits_and_server_errors_are_retried_by_the_client(tmp_path, script, requests):
     with FakeLLM(script) as server:
-        text = llm.ask(settings(server), MESSAGES, purpose="test", log_path=tmp_path / "l.jsonl")
+        text = client.ask(settings(server), MESSAGES, purpose="test", log_path=tmp_path / "l.jsonl")
     assert text.startswith("ok after")
     assert len(server.requests) == requests
     assert [r["outcome"] for r in calls(tmp_path / "l.jsonl")] == ["ok"]
@@ -124,8 +126,8 @@ def test_rate_limits_and_server_errors_are_retried_by_the_client(tmp_path, scrip
 def test_a_persistent_error_is_logged_and_raised_after_the_retries(tmp_path):
     log = tmp_path / "l.jsonl"
     with FakeLLM([status(500)] * 3) as server:
-        with pytest.raises(llm.ModelUnavailable, match="InternalServerError"):
-            llm.ask(settings(server), MESSAGES, purpose="test", log_path=log)
+        with pytest.raises(client.ModelUnavailable, match="InternalServerError"):
+            client.ask(settings(server), MESSAGES, purpose="test", log_path=log)
     assert len(server.requests) == 3  # the first try and max_retries=2
     (record,) = calls(log)
     assert record["outcome"] == "error:InternalServerError"
@@ -135,8 +137,8 @@ def test_a_persistent_error_is_logged_and_raised_after_the_retries(tmp_path):
 def test_a_timeout_is_logged_and_raised(tmp_path):
     log = tmp_path / "l.jsonl"
     with FakeLLM([reply("too late", delay=1.5)]) as server:
-        with pytest.raises(llm.ModelUnavailable, match="APITimeoutError"):
-            llm.ask(
+        with pytest.raises(client.ModelUnavailable, match="APITimeoutError"):
+            client.ask(
                 settings(server, timeout_seconds=0.3, max_retries=0),
                 MESSAGES,
                 purpose="test",
@@ -149,11 +151,11 @@ def test_an_answer_the_caller_rejects_is_logged_as_invalid(tmp_path):
     log = tmp_path / "l.jsonl"
 
     def parse(text):
-        raise llm.InvalidAnswer(["not what was asked"])
+        raise client.InvalidAnswer(["not what was asked"])
 
     with FakeLLM([reply("nonsense")]) as server:
-        with pytest.raises(llm.InvalidAnswer) as caught:
-            llm.ask(settings(server), MESSAGES, purpose="test", log_path=log, parse=parse)
+        with pytest.raises(client.InvalidAnswer) as caught:
+            client.ask(settings(server), MESSAGES, purpose="test", log_path=log, parse=parse)
     assert caught.value.text == "nonsense"
     (record,) = calls(log)
     assert record["outcome"] == "invalid"
@@ -163,10 +165,10 @@ def test_an_answer_the_caller_rejects_is_logged_as_invalid(tmp_path):
 def test_without_a_key_nothing_is_sent_and_nothing_logged(tmp_path):
     log = tmp_path / "l.jsonl"
     with FakeLLM([reply("unused")]) as server:
-        keyless = llm.resolve(
+        keyless = client.resolve(
             {"mode": "on", "base_url": server.base_url}, environ={}, dotenv=tmp_path / "none"
         )
-        with pytest.raises(llm.ModelUnavailable, match="OPENAI_API_KEY"):
-            llm.ask(keyless, MESSAGES, purpose="test", log_path=log)
+        with pytest.raises(client.ModelUnavailable, match="OPENAI_API_KEY"):
+            client.ask(keyless, MESSAGES, purpose="test", log_path=log)
     assert server.requests == []
     assert not log.exists()

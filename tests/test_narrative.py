@@ -8,7 +8,7 @@ import json
 import pytest
 from llm_server import FakeLLM, reply, status
 
-from warehouse import narrative
+from warehouse.agents import narrative
 
 RUN = "20261126T150835Z_4d3471ec"
 KEY = "sk-test-narrative-key"

@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
-from warehouse.openlineage_events import (
+from warehouse.lineage.openlineage import (
     DATASET_NAMESPACE,
     NAMESPACE,
     PARENT_JOB,

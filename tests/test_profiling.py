@@ -6,8 +6,8 @@ import json
 
 import pandas as pd
 
-from warehouse import profiling
-from warehouse.profiling import for_model, profile_rows, value_patterns
+from warehouse.agents import profiling
+from warehouse.agents.profiling import for_model, profile_rows, value_patterns
 
 
 def frame(**columns) -> pd.DataFrame:

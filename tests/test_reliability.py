@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from conftest import SNAKEMAKE, Workspace, copy_project
-from warehouse.sample import generate
+from sample_generator import generate
 
 pytestmark = pytest.mark.e2e
 

@@ -1,8 +1,8 @@
 """HTML reports escape every data value and need nothing from the network."""
 
 from warehouse import __version__
-from warehouse.bronze import layer_metadata
-from warehouse.reports import human_bytes, render
+from warehouse.bronze.layer import layer_metadata
+from warehouse.report.render import human_bytes, render
 
 HOSTILE = "<script>alert(1)</script>"
 
@@ -46,7 +46,7 @@ def test_human_bytes():
 
 
 def test_check_samples_read_as_text_and_stay_escaped():
-    from warehouse.reports import pairs
+    from warehouse.report.render import pairs
 
     assert pairs({"id": "AC_BR", "maintenance": None}) == "id: AC_BR, maintenance: ∅"
     checks = {

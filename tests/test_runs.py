@@ -4,23 +4,23 @@ import datetime as dt
 
 import pytest
 
-from warehouse import runs
-from warehouse.errors import PipelineError
-from warehouse.metadata import write_yaml
+from warehouse.core.errors import PipelineError
+from warehouse.core.io import write_yaml
+from warehouse.run import ids, manifests
 
 
 def test_minted_run_id_has_utc_time_and_fingerprint_prefix():
     now = dt.datetime(2026, 11, 26, 15, 1, 2, tzinfo=dt.UTC)
-    run_id = runs.mint_run_id("1a2b3c4d" + "0" * 56, now)
+    run_id = ids.mint_run_id("1a2b3c4d" + "0" * 56, now)
     assert run_id == "20261126T150102Z_1a2b3c4d"
-    assert runs.validate_run_id(run_id) == run_id
-    assert runs.ingestion_date(run_id) == dt.date(2026, 11, 26)
+    assert ids.validate_run_id(run_id) == run_id
+    assert ids.ingestion_date(run_id) == dt.date(2026, 11, 26)
 
 
 def test_minting_converts_local_time_to_utc():
     cet = dt.timezone(dt.timedelta(hours=1))
     now = dt.datetime(2026, 1, 1, 0, 30, tzinfo=cet)
-    assert runs.mint_run_id("ab" * 32, now).startswith("20251231T233000Z_")
+    assert ids.mint_run_id("ab" * 32, now).startswith("20251231T233000Z_")
 
 
 @pytest.mark.parametrize(
@@ -38,12 +38,12 @@ def test_minting_converts_local_time_to_utc():
 )
 def test_malformed_run_ids_are_refused_with_the_expected_shape(bad):
     with pytest.raises(PipelineError, match=r"YYYYMMDDTHHMMSSZ.*8 lower-case hex"):
-        runs.validate_run_id(bad)
+        ids.validate_run_id(bad)
 
 
 def test_impossible_date_in_run_id_is_refused():
     with pytest.raises(PipelineError, match="impossible date"):
-        runs.validate_run_id("20261399T250000Z_1a2b3c4d")
+        ids.validate_run_id("20261399T250000Z_1a2b3c4d")
 
 
 def test_find_run_returns_newest_run_with_same_fingerprint(tmp_path):
@@ -54,16 +54,16 @@ def test_find_run_returns_newest_run_with_same_fingerprint(tmp_path):
         ("20260103T000000Z_cdcdcdcd", "cd" * 32),
     ]:
         write_yaml(
-            runs.manifest_path(run_id, tmp_path),
+            manifests.manifest_path(run_id, tmp_path),
             {"run_id": run_id, "fingerprint": {"combined": combined}},
         )
-    assert runs.find_run(fp, tmp_path) == "20260102T000000Z_abababab"
-    assert runs.find_run("ef" * 32, tmp_path) is None
-    assert runs.list_run_ids(tmp_path)[0] == "20260101T000000Z_abababab"
+    assert manifests.find_run(fp, tmp_path) == "20260102T000000Z_abababab"
+    assert manifests.find_run("ef" * 32, tmp_path) is None
+    assert manifests.list_run_ids(tmp_path)[0] == "20260101T000000Z_abababab"
 
 
 def test_manifest_that_names_another_run_is_an_error(tmp_path):
-    path = runs.manifest_path("20260101T000000Z_abababab", tmp_path)
+    path = manifests.manifest_path("20260101T000000Z_abababab", tmp_path)
     write_yaml(path, {"run_id": "20260101T000000Z_cdcdcdcd"})
     with pytest.raises(PipelineError, match="not a valid run manifest"):
-        runs.read_manifest("20260101T000000Z_abababab", tmp_path)
+        manifests.read_manifest("20260101T000000Z_abababab", tmp_path)

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from warehouse.sample import (
+from sample_generator import (
     SAMPLE_FILES,
     generate,
     generate_tables,
@@ -280,7 +280,7 @@ def test_erp_customer_dirt(t):
 def test_cli_writes_the_same_files_as_the_library(tmp_path):
     out = tmp_path / "cli"
     done = subprocess.run(
-        [sys.executable, "scripts/generate_sample.py", "--scale", "0.01", "--seed", "5"]
+        [sys.executable, "tools/generate_sample.py", "--scale", "0.01", "--seed", "5"]
         + ["--out", str(out)],
         cwd=ROOT,
         capture_output=True,
@@ -296,7 +296,7 @@ def test_cli_writes_the_same_files_as_the_library(tmp_path):
 @pytest.mark.parametrize("scale", ["0", "-1", "abc"])
 def test_cli_rejects_a_bad_scale(tmp_path, scale):
     done = subprocess.run(
-        [sys.executable, "scripts/generate_sample.py", "--scale", scale, "--out", str(tmp_path)],
+        [sys.executable, "tools/generate_sample.py", "--scale", scale, "--out", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -8,12 +8,13 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO
-from warehouse.checks import failed
-from warehouse.cleaning import REASON, RULE_ID, SOURCE_ROW, Context
-from warehouse.contracts import load_contract
-from warehouse.errors import PipelineError
-from warehouse.silver import RAW_LINE, clean_table, infer_type, read_bronze_csv
-from warehouse.tables import content_sha256, read_parquet, to_arrow, write_parquet
+from warehouse.contracts.validation import load_contract
+from warehouse.core.errors import PipelineError
+from warehouse.core.parquet import content_sha256, read_parquet, to_arrow, write_parquet
+from warehouse.quality.checks import failed
+from warehouse.silver.cleaner import clean_table, infer_type
+from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context
+from warehouse.silver.reader import RAW_LINE, read_bronze_csv
 
 CONTRACTS = REPO / "config" / "contracts" / "silver"
 SCHEMA = REPO / "config" / "contract.schema.yaml"

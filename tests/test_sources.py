@@ -2,8 +2,8 @@
 
 import pytest
 
-from warehouse.errors import PipelineError
-from warehouse.sources import discover_raw_files
+from warehouse.core.errors import PipelineError
+from warehouse.run.sources import discover_raw_files
 
 
 def test_sources_are_folders_and_tables_are_source_plus_lowercase_stem(tmp_path):

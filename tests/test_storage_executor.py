@@ -35,7 +35,7 @@ from conftest import (
     copy_project,
     schema_validator,
 )
-from warehouse.sample import generate
+from sample_generator import generate
 
 POD_SUBMIT = REPO / "tests" / "cluster" / "pod_submit.sh"
 BUCKET = "runhouse"

@@ -7,8 +7,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from warehouse.errors import PipelineError
-from warehouse.job_lineage import JobLineage
+from warehouse.core.errors import PipelineError
+from warehouse.lineage.job_events import JobLineage
 
 
 def rule_logger(log_path: str | None, name: str) -> logging.Logger:

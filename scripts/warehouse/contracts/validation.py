@@ -1,0 +1,177 @@
+"""Loading and validating table contracts (``config/contracts/<layer>/<table>.yaml``).
+
+A contract is checked twice before anything runs: against the JSON Schema of the contract
+format (``config/contract.schema.yaml``: structure, the closed set of operations and checks) and
+for meaning (named functions exist, regexes compile, checks name declared columns). Every
+message names the contract file and the place in it, and says how to fix it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+
+from warehouse.contracts.files import SCHEMA_PATH, contract_path
+from warehouse.core.errors import PipelineError
+from warehouse.core.hashing import sha256_file
+from warehouse.core.io import read_yaml
+from warehouse.gold.marts import MARTS
+from warehouse.quality.checks import named_columns
+from warehouse.silver.functions import FUNCTIONS
+
+MAX_ERRORS = 5
+
+
+@cache
+def _validator(schema_path: Path) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(read_yaml(schema_path))
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    parts = []
+    for part in error.absolute_path:
+        parts.append(f"[{part}]" if isinstance(part, int) else f".{part}")
+    return "".join(parts).lstrip(".") or "(top level)"
+
+
+def _explain(error: jsonschema.ValidationError) -> str:
+    message = error.message
+    if error.validator == "type" and isinstance(error.instance, bool):
+        message += " (YAML reads unquoted yes/no/on/off/true/false as booleans: quote the value)"
+    if error.validator == "additionalProperties":
+        message += " (check the spelling, or see the contract format in docs/adr/0005)"
+    return message
+
+
+def validate_contract(contract: object, path: Path, schema_path: Path = SCHEMA_PATH) -> dict:
+    """Return the contract if it is valid; else raise one PipelineError listing the problems."""
+    errors = sorted(
+        _validator(schema_path).iter_errors(contract),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
+    # Report the most specific problems: an error inside an `allOf/then` branch is clearer
+    # than the generic one on its parent.
+    errors = [e for e in errors if e.validator not in ("allOf", "if", "oneOf")] or errors
+    if errors:
+        lines = [f"  - {_where(e)}: {_explain(e)}" for e in errors[:MAX_ERRORS]]
+        more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
+        raise PipelineError(
+            f"Contract {path} is not valid:\n" + "\n".join(lines) + more + "\n"
+            f"Fix the contract (format: {schema_path}, explained in "
+            "docs/adr/0005-contract-format.md)."
+        )
+    _check_meaning(contract, path)
+    return contract
+
+
+def _check_meaning(contract: dict, path: Path) -> None:
+    problems = []
+    if contract["table"] != path.stem:
+        problems.append(f"table is '{contract['table']}' but the file is named {path.name}")
+    if contract["layer"] == "silver" and "source" not in contract:
+        problems.append("a silver contract needs `source: {source: <name>, file: <file.csv>}`")
+    if contract["layer"] == "gold":
+        problems += _gold_problems(contract)
+    declared = [c["name"] for c in contract["columns"]]
+    if len(set(declared)) != len(declared):
+        dupes = sorted({c for c in declared if declared.count(c) > 1})
+        problems.append(f"columns are declared twice: {', '.join(dupes)}")
+    for column in contract.get("key", []):
+        if column not in declared:
+            problems.append(f"key column '{column}' is not among the declared columns")
+    for i, step in enumerate(contract.get("steps", [])):
+        if step["op"] == "function" and step["name"] not in FUNCTIONS:
+            problems.append(
+                f"steps[{i}]: unknown function '{step['name']}' "
+                f"(known: {', '.join(sorted(FUNCTIONS))})"
+            )
+        if "pattern" in step:
+            problems += _regex_problem(f"steps[{i}].pattern", step["pattern"])
+    for i, check in enumerate(contract.get("checks", [])):
+        for column in named_columns(check):
+            if column not in declared:
+                problems.append(
+                    f"checks[{i}] ({check['check']}) names column '{column}', which is not "
+                    f"declared (columns: {', '.join(declared)})"
+                )
+        if "pattern" in check:
+            problems += _regex_problem(f"checks[{i}].pattern", check["pattern"])
+    if problems:
+        raise PipelineError(
+            f"Contract {path} is not valid:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+            + "\nFix the contract."
+        )
+
+
+def _gold_problems(contract: dict) -> list[str]:
+    problems = []
+    if contract["table"] not in MARTS:
+        problems.append(
+            f"no mart builder named '{contract['table']}' in scripts/warehouse/gold.py "
+            f"(builders: {', '.join(sorted(MARTS))})"
+        )
+    inputs = contract.get("inputs") or {}
+    names = set(inputs.get("silver", [])) | set(inputs.get("gold", []))
+    if not names:
+        problems.append("a gold contract needs `inputs: {silver: [...], gold: [...]}`")
+    for column in contract["columns"]:
+        for source in column.get("sources", []):
+            if source.split(".", 1)[0] not in names:
+                problems.append(
+                    f"column {column['name']}: source {source} is not a column of an input "
+                    f"(inputs: {', '.join(sorted(names))})"
+                )
+    for check in contract.get("checks", []):
+        referenced = check.get("references", {}).get("table")
+        if referenced and referenced not in names:
+            problems.append(
+                f"check {check.get('id', check['check'])} references {referenced}, which is not "
+                "an input"
+            )
+    return problems
+
+
+def load_run_contract(path: str | None, layer: str, table: str, manifest: dict) -> dict | None:
+    """The contract of ``table`` as recorded for the run, or None when it had none.
+
+    The file must be the one the run was made with (its SHA-256 is in the run's manifest), so
+    an old run is never completed with rules that changed since it was minted.
+    """
+    recorded = manifest.get("config_files", {})
+    expected = contract_path(layer, table).as_posix()
+    if path is None:
+        if expected in recorded:
+            raise PipelineError(
+                f"{table}: the run was made with {expected}, which no longer exists. Restore "
+                "it, or run without run_id to make a new run."
+            )
+        return None
+    # Keyed by its place in the project: a job on storage reads a copy (.snakemake/storage/...).
+    if recorded.get(expected) != sha256_file(Path(path)):
+        raise PipelineError(
+            f"{table}: contract {path} is not the one run {manifest['run_id']} was made with "
+            "(it was added or edited since). A run is an immutable snapshot: run without "
+            "run_id to make a new run with the current contract, or restore the old one."
+        )
+    return load_contract(Path(path))
+
+
+def _regex_problem(where: str, pattern: str) -> list[str]:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return [f"{where}: invalid regular expression {pattern!r} ({exc})"]
+    return []
+
+
+def load_contract(path: Path, schema_path: Path = SCHEMA_PATH) -> dict:
+    """Read and validate one contract file."""
+    try:
+        contract = read_yaml(path)
+    except Exception as exc:  # a YAML syntax error, reported with its line
+        raise PipelineError(f"Contract {path} is not readable YAML: {exc}") from None
+    return validate_contract(contract, Path(path), schema_path)

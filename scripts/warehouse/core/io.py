@@ -1,0 +1,54 @@
+"""Reading and writing the files every layer writes: YAML, JSON, text, atomically.
+
+A reader never sees a half-written file: each write goes to a temporary file in the same
+folder, then replaces the target in one step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def utc_now() -> str:
+    """The current UTC time as an ISO 8601 string with seconds."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    # Write beside the target and rename: a crash never leaves a half-written artifact.
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def write_yaml(path: Path, data: object) -> None:
+    """Write ``data`` as block-style YAML, keys in the order given."""
+    _atomic_write(path, yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True))
+
+
+def read_yaml(path: Path) -> object:
+    """Read YAML safely (no Python objects)."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Loader)
+
+
+def write_json(path: Path, data: object) -> None:
+    """Write ``data`` as indented UTF-8 JSON."""
+    _atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text artifact atomically."""
+    _atomic_write(path, text)

@@ -1,0 +1,123 @@
+"""The path catalog: where every artifact lives, one template per artifact, for rules, code and
+tests alike. No other module builds an artifact path.
+
+Templates use Snakemake's wildcard syntax (``{run_id}``, ``{source}``, ``{file}``) so the rules
+can use them as they are. They are relative to a workspace root, the working directory by
+default, which is what lets the same rules run on cluster executors; :func:`at` fills one in
+under another root (a test's workspace, the runs a diff compares) and :func:`find` lists the
+files that match a template.
+"""
+
+import re
+from pathlib import Path
+
+ARTIFACTS = "artifacts"
+RAW_FILE = "{raw_dir}/source_{source}/{file}"
+
+# The run's own record and the orchestration files (logs and benchmarks of every job).
+RUN_DIR = "artifacts/orchestrator/{run_id}"
+RUN_MANIFEST = RUN_DIR + "/run.yaml"
+# Written last, only when every quality gate of the run is open: the run is complete.
+RUN_STATUS = RUN_DIR + "/status.yaml"
+LOG = RUN_DIR + "/logs/{rule}/{name}.log"
+BENCHMARK = RUN_DIR + "/logs/{rule}/{name}.benchmark.tsv"
+
+# Bronze: byte-exact copies, one metadata file per copy, and the layer's own summary files.
+BRONZE_DIR = "artifacts/bronze/{run_id}"
+BRONZE_DATA = BRONZE_DIR + "/data/{source}/{file}"
+BRONZE_FILE_META = BRONZE_DIR + "/files/{source}/{file}.yaml"
+BRONZE_METADATA = BRONZE_DIR + "/metadata.yaml"
+BRONZE_RUN_LOG = BRONZE_DIR + "/run_log.txt"
+BRONZE_REPORT = BRONZE_DIR + "/reports/elt_report.html"
+
+# Silver: one cleaned table, one quarantine and one metadata file per table; the layer files;
+# and the quality gate, which exists only when no error-level check failed.
+SILVER_DIR = "artifacts/silver/{run_id}"
+SILVER_DATA = SILVER_DIR + "/data/{table}.parquet"
+SILVER_QUARANTINE = SILVER_DIR + "/quarantine/{table}.parquet"
+SILVER_TABLE_META = SILVER_DIR + "/tables/{table}.yaml"
+SILVER_METADATA = SILVER_DIR + "/metadata.yaml"
+SILVER_CHECKS = SILVER_DIR + "/checks.json"
+SILVER_RUN_LOG = SILVER_DIR + "/run_log.txt"
+SILVER_REPORT = SILVER_DIR + "/reports/elt_report.html"
+SILVER_GATE = SILVER_DIR + "/quality_gate.yaml"
+
+# Gold: one Parquet table (and optional CSV) and one metadata file per mart; the layer files;
+# the quality gate.
+GOLD_DIR = "artifacts/gold/marts/{run_id}"
+GOLD_DATA = GOLD_DIR + "/data/{mart}.parquet"
+GOLD_CSV = GOLD_DIR + "/data/{mart}.csv"
+GOLD_TABLE_META = GOLD_DIR + "/tables/{mart}.yaml"
+GOLD_METADATA = GOLD_DIR + "/metadata.yaml"
+GOLD_CHECKS = GOLD_DIR + "/checks.json"
+GOLD_RUN_LOG = GOLD_DIR + "/run_log.txt"
+GOLD_REPORT = GOLD_DIR + "/reports/gold_report.html"
+GOLD_GATE = GOLD_DIR + "/quality_gate.yaml"
+
+# The run's story: summary report, lineage graph, OpenLineage events.
+REPORTS_DIR = "artifacts/reports/{run_id}"
+SUMMARY_JSON = REPORTS_DIR + "/summary_report.json"
+SUMMARY_MD = REPORTS_DIR + "/summary_report.md"
+SUMMARY_HTML = REPORTS_DIR + "/summary_report.html"
+LINEAGE_SVG = REPORTS_DIR + "/lineage.svg"
+OPENLINEAGE = REPORTS_DIR + "/openlineage.jsonl"
+
+# Comparing two runs, and the index of all runs (refreshed after every invocation).
+DIFF_DIR = "artifacts/diffs/{run_a}__{run_b}"
+DIFF_JSON = DIFF_DIR + "/diff_report.json"
+DIFF_HTML = DIFF_DIR + "/diff_report.html"
+DIFF_LOG = DIFF_DIR + "/logs/run_diff.log"
+DIFF_BENCHMARK = DIFF_DIR + "/logs/run_diff.benchmark.tsv"
+RUNS_INDEX_HTML = "artifacts/index.html"
+RUNS_INDEX_JSON = "artifacts/runs.json"
+
+# Agents (built on demand, never by `all`): profiles of Bronze tables, draft contracts with their
+# rationale, and the log of every model call.
+DRAFTS_DIR = "artifacts/drafts/{run_id}"
+DRAFT_PROFILE = DRAFTS_DIR + "/profiles/{table}.json"
+DRAFT_CONTRACT = DRAFTS_DIR + "/contracts/{table}.yaml"
+DRAFT_RATIONALE = DRAFTS_DIR + "/contracts/{table}.md"
+LLM_CALLS = DRAFTS_DIR + "/llm_calls.jsonl"
+
+# Caches that only speed things up; deleting them is always safe.
+DIGEST_CACHE = "artifacts/.cache/file_digests.json"
+
+
+def log(rule: str, name: str = "{run_id}") -> str:
+    """The log path template of ``rule``; ``name`` tells jobs of one rule apart."""
+    return LOG.replace("{rule}", rule).replace("{name}", name)
+
+
+def benchmark(rule: str, name: str = "{run_id}") -> str:
+    """The benchmark path template of ``rule`` (Snakemake writes time and memory there)."""
+    return BENCHMARK.replace("{rule}", rule).replace("{name}", name)
+
+
+_FIELD = re.compile(r"{(\w+)}")
+
+
+def at(template: str, root: str | Path = ".", **fields: str) -> Path:
+    """``template`` filled in with ``fields``, under the workspace ``root``."""
+    return Path(root) / template.format(**fields)
+
+
+def find(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dict, Path]]:
+    """Every existing file matching ``template`` under ``root``, with the wildcard values it
+    was found with (fields given are fixed; the others match one path segment each), sorted."""
+    names = _FIELD.findall(template)
+    pattern = _FIELD.sub(lambda m: fields.get(m.group(1), "*"), template)
+    regex = re.compile(
+        "^"
+        + _FIELD.sub(
+            lambda m: re.escape(fields[m.group(1)]) if m.group(1) in fields else "([^/]+)",
+            re.escape(template).replace(r"\{", "{").replace(r"\}", "}"),
+        )
+        + "$"
+    )
+    free = [n for n in names if n not in fields]
+    found = []
+    for path in sorted(Path(root).glob(pattern)):
+        match = regex.match(path.relative_to(root).as_posix())
+        if match and path.is_file():
+            found.append((dict(zip(free, match.groups(), strict=True)), path))
+    return found

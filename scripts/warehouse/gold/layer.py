@@ -1,0 +1,55 @@
+"""The Gold layer's own files: ``metadata.yaml`` and ``run_log.txt`` from the per-mart metadata."""
+
+from __future__ import annotations
+
+from warehouse.quality.gates import failure_and_warning_lines, layer_status
+
+
+def gold_layer_metadata(
+    manifest: dict,
+    marts: list[dict],
+    checks: dict,
+    kpis: dict,
+    environment: dict,
+    now: str,
+) -> dict:
+    """The Gold layer's ``metadata.yaml``: per mart rows, schema, checksum, inputs, timings."""
+    keys = ("table", "grain", "key", "rows_out", "schema_out", "output", "inputs", "timings")
+    return {
+        "schema_version": 1,
+        "layer": "gold",
+        "run_id": manifest["run_id"],
+        "status": layer_status(checks),
+        "ingestion_date": manifest["ingestion_date"],
+        "created_at": now,
+        # Gold of a run is always built from the Silver of the same run.
+        "silver_run_id": manifest["run_id"],
+        "fingerprint": manifest["fingerprint"],
+        "environment": environment,
+        "kpis": kpis,
+        "totals": {"marts": len(marts), "rows": sum(m["rows_out"] for m in marts)},
+        "checks": checks["summary"],
+        "timings": {
+            "total_seconds": round(sum(m["timings"].get("total_seconds", 0) for m in marts), 4)
+        },
+        "warnings": [w for m in marts for w in m["warnings"]],
+        "marts": [{k: m[k] for k in keys if k in m} for m in marts],
+    }
+
+
+def gold_run_log(meta: dict, checks: dict) -> str:
+    """The Gold layer's ``run_log.txt``: rows per mart, KPIs, failed checks."""
+    kpis = meta["kpis"]
+    lines = [
+        f"{meta['created_at']} gold layer of run {meta['run_id']}: {meta['totals']['marts']} "
+        f"marts, status {meta['status']}"
+    ]
+    if kpis:
+        lines.append(
+            f"KPIs: sales {kpis['sales_amount']:,.2f}, orders {kpis['orders']:,}, customers "
+            f"{kpis['customers']:,}, average order value {kpis['average_order_value']:,.2f}"
+        )
+    for m in meta["marts"]:
+        inputs = ", ".join(i["table"] for i in m["inputs"])
+        lines.append(f"{m['table']}: {m['rows_out']:,} rows from {inputs}")
+    return "\n".join(lines + failure_and_warning_lines(meta, checks)) + "\n"

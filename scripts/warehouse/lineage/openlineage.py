@@ -1,0 +1,368 @@
+"""OpenLineage run events for the pipeline's Snakemake jobs.
+
+Every job emits a START event when it begins and a COMPLETE (or FAIL) event when it ends. Each
+event is appended as one JSON line to ``artifacts/reports/<run_id>/openlineage.jsonl``, which
+Marquez or any other OpenLineage consumer can ingest, and, when the environment configures an
+OpenLineage transport (``OPENLINEAGE_URL``, see :func:`transport_configured`), also sent there:
+on Kubernetes that is the only copy that outlives a job's pod. Events are built with the official
+``openlineage-python`` model and serialiser, so their shape is the one of the spec version the
+client targets (the ``schemaURL`` / ``_schemaURL`` every event and facet carries).
+
+Naming, chosen so that a consumer sees one job with one run per pipeline run:
+
+* job: namespace :data:`NAMESPACE`, name :func:`job_name` (the rule plus its wildcard values
+  other than ``run_id``), so the same job keeps its name from run to run;
+* run: :func:`run_uuid`, a UUID derived from the pipeline run id and the job name, so START and
+  COMPLETE of a job share it and a retried job reuses it;
+* parent: every job run points (``parent`` run facet) to the pipeline run, job
+  :data:`PARENT_JOB` in :data:`NAMESPACE` with run id :func:`pipeline_run_uuid`;
+* datasets: namespace :data:`DATASET_NAMESPACE`, name the file path exactly as given (relative to
+  the working directory).
+
+Dataset facets (schema, data-quality assertions, column lineage; see :func:`dataset_facets`)
+belong on the outputs of a COMPLETE event, because only then do the tables exist. Data-quality
+assertions go in the output's ``facets``: the checks ran on that table, and the core spec has
+always listed this facet among the dataset facets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
+from openlineage.client.facet_v2 import (
+    column_lineage_dataset,
+    data_quality_assertions_dataset,
+    error_message_run,
+    job_type_job,
+    parent_run,
+    schema_dataset,
+)
+from openlineage.client.serde import Serde
+
+NAMESPACE = "runhouse"  # stable job namespace
+DATASET_NAMESPACE = "file"  # datasets are files named by their path relative to the working dir
+PRODUCER = "https://github.com/runhouse/runhouse"  # the spec requires a URI
+PARENT_JOB = "pipeline"  # the job that stands for a whole pipeline run
+
+# Fixed, so that run ids are the same on every machine and in every Python version.
+_UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PRODUCER)
+
+
+def dataset_name(path: str, roots: Sequence[str] = ("artifacts", "raw", "config")) -> str:
+    """A file's dataset name: its path relative to the working directory.
+
+    A job on a storage provider (Kubernetes) reads and writes local copies named
+    ``.snakemake/storage/<provider>/<bucket>/<prefix>/<path>``; their name is ``<path>``, from the
+    first folder that is one of the workspace's top-level ``roots``, so a dataset is named the
+    same on every executor.
+    """
+    text = str(path)
+    if not text.startswith(".snakemake/storage/"):
+        return text
+    parts = text.split("/")
+    for i in range(3, len(parts) - 1):
+        if parts[i] in roots:
+            return "/".join(parts[i:])
+    return text
+
+
+def transport_configured(environ: Mapping[str, str] = os.environ) -> bool:
+    """Whether the environment configures an OpenLineage transport (``OPENLINEAGE_URL``,
+    ``OPENLINEAGE__TRANSPORT__*`` or ``OPENLINEAGE_CONFIG``), so events also go there."""
+    return any(
+        key in ("OPENLINEAGE_URL", "OPENLINEAGE_CONFIG") or key.startswith("OPENLINEAGE__TRANSPORT")
+        for key in environ
+    )
+
+
+@functools.cache
+def _client():
+    # Imported here, not at the top: the client (and its transports) is needed only when an
+    # OpenLineage endpoint is configured.
+    from openlineage.client import OpenLineageClient
+
+    return OpenLineageClient()
+
+
+def send_event(event: RunEvent) -> None:
+    """Emit the event through openlineage-python's client, configured by the environment (for
+    example ``OPENLINEAGE_URL=http://marquez:5000``: HTTP to ``/api/v1/lineage``)."""
+    _client().emit(event)
+
+
+def job_name(rule: str, wildcards: Mapping[str, str]) -> str:
+    """The job's stable name: ``rule`` then the wildcard values other than ``run_id``, by key.
+
+    Values are joined with "." in the alphabetical order of their wildcard names, so the name
+    does not depend on the order Snakemake lists them in::
+
+        job_name("silver_clean_table", {"run_id": "r1", "table": "crm_cust_info"})
+        -> "silver_clean_table.crm_cust_info"
+        job_name("bronze_copy_file", {"run_id": "r1", "source": "crm", "file": "cust_info.csv"})
+        -> "bronze_copy_file.cust_info.csv.crm"      (keys in order: file, source)
+
+    ``wildcards`` may be a dict or Snakemake's ``snakemake.wildcards`` (anything with
+    ``items()``).
+    """
+    values = [str(value) for key, value in sorted(wildcards.items()) if key != "run_id"]
+    return ".".join([rule, *values])
+
+
+def run_uuid(run_id: str, job: str) -> str:
+    """The OpenLineage run id of job ``job`` in pipeline run ``run_id``: a name-based UUID (v5).
+
+    Deterministic, so the START and the COMPLETE/FAIL event of a job share it (they are written by
+    separate calls, possibly separate processes) and a retried job reports the same run.
+    """
+    # A run id is a folder name, so it never holds "/": the pair maps to one string only.
+    return str(uuid.uuid5(_UUID_NAMESPACE, f"{run_id}/{job}"))
+
+
+def pipeline_run_uuid(run_id: str) -> str:
+    """The run id of the whole pipeline run, the parent of every job run of ``run_id``."""
+    return run_uuid(run_id, PARENT_JOB)
+
+
+def dataset_facets(
+    *,
+    schema: list[dict] | None = None,
+    checks: list[dict] | None = None,
+    column_lineage: dict[str, list[str]] | None = None,
+    path_of: dict[str, str] | None = None,
+) -> dict:
+    """Dataset facets for an output table, keyed by their OpenLineage facet names.
+
+    * ``schema``: ``[{"name": "cst_id", "type": "int"}, ...]`` (optional ``description``) ->
+      ``schema``, with 1-based ordinal positions in list order;
+    * ``checks``: check results as :mod:`warehouse.quality.checks` produces them -> one
+      assertion per result in ``dataQualityAssertions``: ``assertion`` is the check id,
+      ``success`` is ``status == "pass"``, ``column`` is set only for a check on exactly one
+      column, and ``severity`` is carried over;
+    * ``column_lineage``: ``{"customer_id": ["crm_cust_info.cst_id"], ...}``, output column ->
+      "table.column" sources -> ``columnLineage``. ``path_of`` maps a source table to its dataset
+      name (its file path); sources whose table is not in ``path_of`` are left out, and so is an
+      output column left with no source.
+
+    An argument that is None or empty adds no facet. The result is what
+    :func:`complete_event` takes with an output path: ``(path, dataset_facets(...))``.
+    """
+    facets: dict = {}
+    if schema:
+        facets["schema"] = schema_dataset.SchemaDatasetFacet(
+            fields=[
+                schema_dataset.SchemaDatasetFacetFields(
+                    name=column["name"],
+                    type=column.get("type"),
+                    description=column.get("description"),
+                    ordinal_position=position,
+                )
+                for position, column in enumerate(schema, start=1)
+            ],
+            producer=PRODUCER,
+        )
+    if checks:
+        facets["dataQualityAssertions"] = (
+            data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
+                assertions=[_assertion(check) for check in checks], producer=PRODUCER
+            )
+        )
+    fields = _lineage_fields(column_lineage or {}, path_of or {})
+    if fields:
+        facets["columnLineage"] = column_lineage_dataset.ColumnLineageDatasetFacet(
+            fields=fields, producer=PRODUCER
+        )
+    return facets
+
+
+def start_event(
+    *,
+    run_id: str,
+    rule: str,
+    wildcards: Mapping[str, str],
+    inputs: Sequence[str],
+    outputs: Sequence[str],
+    event_time: str | None = None,
+) -> RunEvent:
+    """The START event of a job: its input and output files, no dataset facets yet."""
+    return _event(RunState.START, run_id, rule, wildcards, inputs, outputs, event_time)
+
+
+def complete_event(
+    *,
+    run_id: str,
+    rule: str,
+    wildcards: Mapping[str, str],
+    inputs: Sequence[str],
+    outputs: Sequence[str | tuple[str, dict]],
+    event_time: str | None = None,
+) -> RunEvent:
+    """The COMPLETE event of a job. An output is a path or ``(path, dataset_facets(...))``."""
+    return _event(RunState.COMPLETE, run_id, rule, wildcards, inputs, outputs, event_time)
+
+
+def fail_event(
+    *,
+    run_id: str,
+    rule: str,
+    wildcards: Mapping[str, str],
+    inputs: Sequence[str],
+    outputs: Sequence[str | tuple[str, dict]],
+    message: str,
+    stack_trace: str | None = None,
+    event_time: str | None = None,
+) -> RunEvent:
+    """The FAIL event of a job, with ``message`` (and the stack trace, if given) as its error."""
+    error = error_message_run.ErrorMessageRunFacet(
+        message=message,
+        programmingLanguage="python",
+        stackTrace=stack_trace,
+        producer=PRODUCER,
+    )
+    return _event(
+        RunState.FAIL,
+        run_id,
+        rule,
+        wildcards,
+        inputs,
+        outputs,
+        event_time,
+        run_facets={"errorMessage": error},
+    )
+
+
+def to_json_line(event: RunEvent) -> str:
+    """The event as one line of JSON, without the trailing newline.
+
+    The client's serialiser drops unset (None) fields and sorts keys. json's default
+    ``ensure_ascii`` escapes every non-ASCII character and newlines are escaped inside strings,
+    so the line is plain ASCII (hence valid UTF-8) and never spans two lines, whatever an error
+    message holds.
+    """
+    return Serde.to_json(event)
+
+
+def append_event(path: str | Path, event: RunEvent) -> None:
+    """Append the event as one line to the JSON Lines file ``path``, creating it if needed.
+
+    The line goes out in a single ``os.write`` on a descriptor opened with ``O_APPEND``, so jobs
+    that append to the same file at the same time never interleave their lines: the kernel
+    moves to the end of the file and writes the whole buffer as one step.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = (to_json_line(event) + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, data)
+    finally:
+        os.close(fd)
+    # Only a full disk or a similar failure makes a regular-file write short; say so rather than
+    # leave a torn line behind unnoticed.
+    if written != len(data):
+        raise OSError(f"wrote only {written} of {len(data)} bytes of an event to {path}")
+
+
+def read_events(path: str | Path) -> list[dict]:
+    """The events of a JSON Lines file, in file order, as plain dicts (blank lines skipped)."""
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _event(
+    state: RunState,
+    run_id: str,
+    rule: str,
+    wildcards: Mapping[str, str],
+    inputs: Sequence[str],
+    outputs: Sequence[str | tuple[str, dict]],
+    event_time: str | None,
+    run_facets: dict | None = None,
+) -> RunEvent:
+    name = job_name(rule, wildcards)
+    return RunEvent(
+        eventType=state,
+        eventTime=_event_time(event_time),
+        producer=PRODUCER,
+        run=Run(
+            runId=run_uuid(run_id, name),
+            facets={"parent": _parent_facet(run_id), **(run_facets or {})},
+        ),
+        job=Job(namespace=NAMESPACE, name=name, facets={"jobType": _job_type_facet()}),
+        inputs=[InputDataset(namespace=DATASET_NAMESPACE, name=str(path)) for path in inputs],
+        outputs=[_output(output) for output in outputs],
+    )
+
+
+def _event_time(value: str | None) -> str:
+    if value is None:
+        return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    # The spec's eventTime is an RFC 3339 date-time, which always has an offset; a naive time
+    # would be read in whatever zone the consumer happens to run in.
+    if dt.datetime.fromisoformat(value).tzinfo is None:
+        raise ValueError(f"event_time {value!r} has no UTC offset")
+    return value
+
+
+def _parent_facet(run_id: str) -> parent_run.ParentRunFacet:
+    run = pipeline_run_uuid(run_id)
+    # The pipeline run is also the root of the hierarchy; saying so spares consumers a lookup.
+    return parent_run.ParentRunFacet(
+        run=parent_run.Run(runId=run),
+        job=parent_run.Job(namespace=NAMESPACE, name=PARENT_JOB),
+        root=parent_run.Root(
+            run=parent_run.RootRun(runId=run),
+            job=parent_run.RootJob(namespace=NAMESPACE, name=PARENT_JOB),
+        ),
+        producer=PRODUCER,
+    )
+
+
+def _job_type_facet() -> job_type_job.JobTypeJobFacet:
+    return job_type_job.JobTypeJobFacet(
+        processingType="BATCH", integration="SNAKEMAKE", jobType="JOB", producer=PRODUCER
+    )
+
+
+def _output(output: str | tuple[str, dict]) -> OutputDataset:
+    if isinstance(output, tuple):
+        path, facets = output
+        return OutputDataset(namespace=DATASET_NAMESPACE, name=str(path), facets=dict(facets))
+    return OutputDataset(namespace=DATASET_NAMESPACE, name=str(output))
+
+
+def _assertion(check: dict) -> data_quality_assertions_dataset.Assertion:
+    columns = check.get("columns") or []
+    return data_quality_assertions_dataset.Assertion(
+        assertion=check["id"],
+        success=check["status"] == "pass",
+        # A check on several columns (unique on a composite key, a comparison) is about their
+        # combination; the spec's "column" names one column, so leave it unset.
+        column=columns[0] if len(columns) == 1 else None,
+        severity=check.get("severity"),
+    )
+
+
+def _lineage_fields(
+    column_lineage: dict[str, list[str]], path_of: dict[str, str]
+) -> dict[str, column_lineage_dataset.Fields]:
+    fields = {}
+    for column, sources in column_lineage.items():
+        input_fields = []
+        for source in sources:
+            table, _, field = source.partition(".")
+            if table in path_of and field:
+                input_fields.append(
+                    column_lineage_dataset.InputField(
+                        namespace=DATASET_NAMESPACE, name=path_of[table], field=field
+                    )
+                )
+        if input_fields:
+            fields[column] = column_lineage_dataset.Fields(inputFields=input_fields)
+    return fields
