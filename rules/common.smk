@@ -14,8 +14,9 @@ sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from snakemake.exceptions import WorkflowError
 
-from warehouse.contracts.files import contract_path, declared_inputs
+from warehouse.contracts.files import declared_inputs
 from warehouse.core import paths
+from warehouse.core.paths import contract_path
 from warehouse.core.errors import PipelineError
 from warehouse.core.io import read_yaml
 from warehouse.report import runs_index

@@ -28,7 +28,8 @@ from warehouse.silver.context import Context
 from warehouse.silver.reader import read_bronze_csv
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT_PARTS = ("Snakefile", "rules", "scripts", "config", "profiles")
+DATA = REPO / "tests" / "data"
+PROJECT_PARTS = ("Snakefile", "rules", "scripts", "tools", "config", "profiles")
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 

@@ -24,11 +24,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 from warehouse.agents.drafting import DRAFT_CONTRACT, dry_run  # noqa: E402
-from warehouse.contracts.files import SCHEMA_PATH, contract_path  # noqa: E402
-from warehouse.contracts.validation import load_contract, validate_contract  # noqa: E402
+from warehouse.contracts.validation import (  # noqa: E402
+    SCHEMA_PATH,  # noqa: E402
+    load_contract,
+    validate_contract,
+)
 from warehouse.core import paths  # noqa: E402
 from warehouse.core.errors import PipelineError  # noqa: E402
 from warehouse.core.io import read_yaml, write_text  # noqa: E402
+from warehouse.core.paths import contract_path  # noqa: E402
 from warehouse.run.ids import RUN_ID_PATTERN, ingestion_date  # noqa: E402
 from warehouse.run.sources import FILE_PATTERN, SOURCE_PATTERN, TABLE_PATTERN, table_name  # noqa: E402
 from warehouse.silver.reader import read_bronze_csv  # noqa: E402

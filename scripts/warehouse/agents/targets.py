@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from warehouse.contracts.files import contract_path
-from warehouse.core.paths import DRAFT_CONTRACT, DRAFT_RATIONALE
+from warehouse.core.paths import DRAFT_CONTRACT, DRAFT_RATIONALE, contract_path
 
 
 def run_has_contract(manifest: dict, table: str) -> bool:

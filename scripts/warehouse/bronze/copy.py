@@ -148,26 +148,30 @@ def _copy_checked(src: Path, dest: Path, before: os.stat_result, expected: str |
     return scanner
 
 
-def identical_copies(sha256: str, exclude: Path, artifacts: Path = manifests.ARTIFACTS):
-    """Bronze copies of recorded runs whose raw file had this SHA-256 and that still exist with
-    the recorded size, newest run first; ``exclude`` (the copy being made) is never one.
+def identical_copies(sha256: str, exclude: Path, root: str | Path = "."):
+    """Bronze copies of recorded runs in the workspace ``root`` whose raw file had this SHA-256
+    and that still exist with the recorded size, newest run first; ``exclude`` (the copy being
+    made) is never one.
 
     A generator, so the caller stops reading manifests at the first copy it can use. Only what
     the manifests say is trusted here; the caller verifies the bytes. A manifest that cannot be
     read is skipped: it only means a missed chance to share a file.
     """
-    data_template = paths.BRONZE_DATA.removeprefix(paths.ARTIFACTS + "/")
     seen: set[Path] = set()
-    for run_id in reversed(manifests.list_run_ids(artifacts)):
+    for run_id in reversed(manifests.list_run_ids(root)):
         try:
-            manifest = manifests.read_manifest(run_id, artifacts) or {}
+            manifest = manifests.read_manifest(run_id, root) or {}
         except (PipelineError, OSError, ValueError):
             continue
         for record in manifest.get("raw_files") or []:
             if not isinstance(record, dict) or record.get("sha256") != sha256:
                 continue
-            candidate = artifacts / data_template.format(
-                run_id=run_id, source=record.get("source"), file=record.get("file")
+            candidate = paths.at(
+                paths.BRONZE_DATA,
+                root,
+                run_id=run_id,
+                source=str(record.get("source")),
+                file=str(record.get("file")),
             )
             if candidate in seen or candidate.resolve() == Path(exclude).resolve():
                 continue

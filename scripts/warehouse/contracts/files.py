@@ -1,4 +1,4 @@
-"""Where contracts live, and the cheap read of a Gold contract's inputs that the DAG needs.
+"""The cheap read of a Gold contract's inputs that the DAG needs (no validation).
 
 Nothing here imports a layer: the rules import it while Snakemake builds the DAG.
 """
@@ -10,18 +10,7 @@ from pathlib import Path
 
 from warehouse.core.io import read_yaml
 
-CONTRACTS_DIR = Path("config/contracts")
-
-
 _TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
-
-
-SCHEMA_PATH = Path("config/contract.schema.yaml")
-
-
-def contract_path(layer: str, table: str) -> Path:
-    """Where the contract of ``table`` in ``layer`` lives."""
-    return CONTRACTS_DIR / layer / f"{table}.yaml"
 
 
 def declared_inputs(path: Path) -> dict:

@@ -14,14 +14,15 @@ from pathlib import Path
 
 import jsonschema
 
-from warehouse.contracts.files import SCHEMA_PATH, contract_path
 from warehouse.core.errors import PipelineError
 from warehouse.core.hashing import sha256_file
 from warehouse.core.io import read_yaml
+from warehouse.core.paths import CONTRACT_SCHEMA, contract_path
 from warehouse.gold.marts import MARTS
 from warehouse.quality.checks import named_columns
 from warehouse.silver.functions import FUNCTIONS
 
+SCHEMA_PATH = Path(CONTRACT_SCHEMA)
 MAX_ERRORS = 5
 
 

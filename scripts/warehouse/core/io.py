@@ -1,5 +1,8 @@
 """Reading and writing the files every layer writes: YAML, JSON, text, atomically.
 
+The one YAML loader and the one JSON reader of the package live here: YAML is always read with
+the safe loader (no Python objects), in its C version when PyYAML has it.
+
 A reader never sees a half-written file: each write goes to a temporary file in the same
 folder, then replaces the target in one step.
 """
@@ -14,8 +17,6 @@ from pathlib import Path
 import yaml
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
@@ -42,6 +43,12 @@ def read_yaml(path: Path) -> object:
     """Read YAML safely (no Python objects)."""
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_Loader)
+
+
+def read_json(path: Path) -> object:
+    """Read a UTF-8 JSON file."""
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
 
 
 def write_json(path: Path, data: object) -> None:

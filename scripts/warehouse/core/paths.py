@@ -14,6 +14,10 @@ from pathlib import Path
 ARTIFACTS = "artifacts"
 RAW_FILE = "{raw_dir}/source_{source}/{file}"
 
+# Configuration: table contracts (one per table and layer) and the schema they are held to.
+CONTRACT = "config/contracts/{layer}/{table}.yaml"
+CONTRACT_SCHEMA = "config/contract.schema.yaml"
+
 # The run's own record and the orchestration files (logs and benchmarks of every job).
 RUN_DIR = "artifacts/orchestrator/{run_id}"
 RUN_MANIFEST = RUN_DIR + "/run.yaml"
@@ -83,6 +87,11 @@ LLM_CALLS = DRAFTS_DIR + "/llm_calls.jsonl"
 DIGEST_CACHE = "artifacts/.cache/file_digests.json"
 
 
+def contract_path(layer: str, table: str) -> Path:
+    """Where the contract of ``table`` in ``layer`` lives."""
+    return Path(CONTRACT.format(layer=layer, table=table))
+
+
 def log(rule: str, name: str = "{run_id}") -> str:
     """The log path template of ``rule``; ``name`` tells jobs of one rule apart."""
     return LOG.replace("{rule}", rule).replace("{name}", name)
@@ -101,23 +110,35 @@ def at(template: str, root: str | Path = ".", **fields: str) -> Path:
     return Path(root) / template.format(**fields)
 
 
+def _regex(template: str, fields: dict) -> re.Pattern:
+    """A regex for ``template``: given fields fixed, the others one path segment each."""
+    parts = re.split(r"({\w+})", template)
+    pattern = "".join(
+        (re.escape(fields[p[1:-1]]) if p[1:-1] in fields else "([^/]+)")
+        if _FIELD.fullmatch(p)
+        else re.escape(p)
+        for p in parts
+    )
+    return re.compile(f"^{pattern}$")
+
+
+def match(template: str, path: str | Path, **fields: str) -> dict | None:
+    """The wildcard values with which ``template`` gives ``path`` (relative to the workspace),
+    or None when ``path`` is not such a file."""
+    found = _regex(template, fields).match(Path(path).as_posix())
+    if found is None:
+        return None
+    free = [n for n in _FIELD.findall(template) if n not in fields]
+    return dict(zip(free, found.groups(), strict=True))
+
+
 def find(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dict, Path]]:
     """Every existing file matching ``template`` under ``root``, with the wildcard values it
     was found with (fields given are fixed; the others match one path segment each), sorted."""
-    names = _FIELD.findall(template)
     pattern = _FIELD.sub(lambda m: fields.get(m.group(1), "*"), template)
-    regex = re.compile(
-        "^"
-        + _FIELD.sub(
-            lambda m: re.escape(fields[m.group(1)]) if m.group(1) in fields else "([^/]+)",
-            re.escape(template).replace(r"\{", "{").replace(r"\}", "}"),
-        )
-        + "$"
-    )
-    free = [n for n in names if n not in fields]
     found = []
     for path in sorted(Path(root).glob(pattern)):
-        match = regex.match(path.relative_to(root).as_posix())
-        if match and path.is_file():
-            found.append((dict(zip(free, match.groups(), strict=True)), path))
+        values = match(template, path.relative_to(root), **fields)
+        if values is not None and path.is_file():
+            found.append((values, path))
     return found

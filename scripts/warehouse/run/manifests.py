@@ -9,41 +9,33 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from warehouse.core import paths
 from warehouse.core.errors import PipelineError
+from warehouse.core.io import read_yaml
 from warehouse.run.ids import RUN_ID_RE
 
-ARTIFACTS = Path("artifacts")
 
-
-MANIFEST_NAME = "run.yaml"
-
-
-def manifest_path(run_id: str, artifacts: Path = ARTIFACTS) -> Path:
-    """Where the manifest of ``run_id`` lives."""
-    return artifacts / "orchestrator" / run_id / MANIFEST_NAME
+def manifest_path(run_id: str, root: str | Path = ".") -> Path:
+    """Where the manifest of ``run_id`` lives in the workspace ``root``."""
+    return paths.at(paths.RUN_MANIFEST, root, run_id=run_id)
 
 
 _MANIFESTS: dict[Path, dict] = {}
 
 
-def read_manifest(
-    run_id: str, artifacts: Path = ARTIFACTS, path: Path | None = None
-) -> dict | None:
+def read_manifest(run_id: str, root: str | Path = ".", path: Path | None = None) -> dict | None:
     """The manifest of ``run_id``, or None when the run has none (yet).
 
-    ``path`` reads it from elsewhere than ``artifacts`` (a job's copy fetched from storage).
+    ``path`` reads it from elsewhere than the workspace (a job's copy fetched from storage).
     A written manifest never changes, so it is read once per process (input functions ask for
     it many times while Snakemake builds the DAG).
     """
-    path = path or manifest_path(run_id, artifacts)
+    path = path or manifest_path(run_id, root)
     if path in _MANIFESTS:
         return _MANIFESTS[path]
     if not path.is_file():
         return None
-    with path.open(encoding="utf-8") as handle:
-        manifest = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    manifest = read_yaml(path)
     if not isinstance(manifest, dict) or manifest.get("run_id") != run_id:
         raise PipelineError(
             f"{path} is not a valid run manifest (it must be a mapping with run_id: {run_id}). "
@@ -53,20 +45,16 @@ def read_manifest(
     return manifest
 
 
-def list_run_ids(artifacts: Path = ARTIFACTS) -> list[str]:
-    """Every run that has a manifest, oldest first."""
-    root = artifacts / "orchestrator"
-    if not root.is_dir():
-        return []
-    return sorted(
-        p.parent.name for p in root.glob(f"*/{MANIFEST_NAME}") if RUN_ID_RE.match(p.parent.name)
-    )
+def list_run_ids(root: str | Path = ".") -> list[str]:
+    """Every run that has a manifest in the workspace ``root``, oldest first."""
+    found = paths.find(paths.RUN_MANIFEST, root)
+    return sorted(values["run_id"] for values, _ in found if RUN_ID_RE.match(values["run_id"]))
 
 
-def find_run(fingerprint: str, artifacts: Path = ARTIFACTS) -> str | None:
+def find_run(fingerprint: str, root: str | Path = ".") -> str | None:
     """The newest run whose manifest has exactly this combined fingerprint, if any."""
-    for run_id in reversed(list_run_ids(artifacts)):
-        manifest = read_manifest(run_id, artifacts)
+    for run_id in reversed(list_run_ids(root)):
+        manifest = read_manifest(run_id, root)
         if manifest and manifest.get("fingerprint", {}).get("combined") == fingerprint:
             return run_id
     return None

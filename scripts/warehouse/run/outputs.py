@@ -7,9 +7,6 @@ from and what the Silver gate decided.
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
-
-from warehouse.contracts.files import contract_path
 from warehouse.core import paths
 from warehouse.run.sources import table_name
 
@@ -29,12 +26,10 @@ def run_tables(manifest: dict) -> dict[str, dict]:
 
 def run_marts(manifest: dict) -> list[str]:
     """The Gold marts of the run: one per Gold contract recorded in its manifest."""
-    folder = contract_path("gold", "x").parent.as_posix() + "/"
-    return sorted(
-        PurePosixPath(path).stem
-        for path in manifest.get("config_files", {})
-        if path.startswith(folder) and path.endswith(".yaml")
+    found = (
+        paths.match(paths.CONTRACT, path, layer="gold") for path in manifest.get("config_files", {})
     )
+    return sorted(values["table"] for values in found if values)
 
 
 def per_raw_file(template: str, manifest: dict) -> list[str]:

@@ -8,15 +8,15 @@ from __future__ import annotations
 import shutil
 import xml.etree.ElementTree as ET
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
+from conftest import DATA
 from warehouse.lineage.dag import parse_dot, table_graph
 from warehouse.report import lineage_svg as lineage_graph
 from warehouse.report.lineage_svg import render, render_svg, render_with_graphviz
 
-SAMPLE = (Path(__file__).parent / "data" / "dag_sample.dot").read_text()
+SAMPLE = (DATA / "dag_sample.dot").read_text()
 TABLES = {
     "crm/cust_info.csv": "crm_cust_info",
     "crm/prd_info.csv": "crm_prd_info",

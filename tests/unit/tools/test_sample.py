@@ -26,7 +26,7 @@ from sample_generator import (
     write_table,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 SCALE, SEED = 0.05, 7
 EXPECTED_HEADERS = {
     "source_crm/cust_info.csv": "cst_id,cst_key,cst_firstname,cst_lastname,cst_marital_status,"

@@ -20,6 +20,7 @@ import jsonschema
 import pytest
 from referencing import Registry, Resource
 
+from conftest import DATA
 from warehouse.lineage.openlineage import (
     DATASET_NAMESPACE,
     NAMESPACE,
@@ -39,7 +40,7 @@ from warehouse.lineage.openlineage import (
     transport_configured,
 )
 
-SPEC_DIR = Path(__file__).parent / "data" / "openlineage"
+SPEC_DIR = DATA / "openlineage"
 
 # sha256 of each vendored file as fetched (README.md lists the same), so an edit shows up here.
 SPEC_FILES = {
