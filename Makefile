@@ -7,13 +7,22 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SNAKEMAKE := $(BIN)/snakemake
 
-.PHONY: run test lint format bench sample clean-venv
+.PHONY: run test test-fast test-e2e lint format bench sample clean-venv
 
 run: $(STAMP)
 	$(SNAKEMAKE) --cores all all
 
 test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal
+
+# The unit tier (tests/unit: pure functions, adapters with a fake snakemake, the architecture):
+# seconds, no snakemake run.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -n 2
+
+# The end-to-end tier (tests/e2e: the real snakemake in temporary workspaces): minutes.
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e -n 2 --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tools tests

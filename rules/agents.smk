@@ -1,7 +1,7 @@
 # Agents (ADR 0008): profiles of Bronze tables and draft contracts, built only on demand (never
-# part of `all`). A model may help through warehouse.llm; it never changes data or runs code,
+# part of `all`). A model may help through warehouse.agents.client; it never changes data or runs code,
 # and nothing uses a draft until a person promotes it (tools/promote_contract.py). The input
-# logic lives in warehouse.draft_targets (the linter advises against functions beside rules;
+# logic lives in warehouse.agents.targets (the linter advises against functions beside rules;
 # that module imports no pandas, so parsing the workflow stays cheap).
 
 from warehouse.agents import targets

@@ -1,5 +1,34 @@
 # The run's story: one summary report per run (written even when a quality gate is closed),
-# the final status of the run, and the index of all runs after every invocation.
+# the final status of the run, the index of all runs after every invocation, and run diffs.
+#
+# Deliberately undeclared reads of run_summary_report (on a shared file system only):
+# - the run's job benchmark files (job times and memory). Declared, each job would gain an
+#   edge to the summary in `snakemake all --dag`, which the summary's lineage graph is drawn
+#   from (every Bronze copy, Silver table and Gold mart would point at the summary), and a
+#   summary rebuilt after a benchmark file was deleted would rerun that job and everything
+#   downstream of it, rewriting the run's data;
+# - the previous run's summary (the "since the previous run" comparison). Declared, even
+#   ancient(), it puts the earlier run's summary job and its whole job graph (and so, run after
+#   run, every earlier run's) into every invocation's DAG and into the lineage drawn from it.
+# The runs index (onsuccess/onerror) reads every run's files outside any job.
+
+
+def diff_run_inputs(run_id):
+    """What a run diff reads of one run: its summary (so the run is complete or blocked, never
+    half-built), manifest, layer metadata and checks, and the Gold marts' data. A run whose
+    Silver gate closed has no Gold, so none is asked for."""
+    summary = diff_inputs(run_id)  # first: refuses a run that does not exist
+    templates = [
+        paths.RUN_MANIFEST,
+        paths.BRONZE_METADATA,
+        paths.SILVER_METADATA,
+        paths.SILVER_CHECKS,
+    ]
+    gold_data = []
+    if silver_gate_status(run_id) == "open":
+        templates += [paths.GOLD_METADATA, paths.GOLD_CHECKS]
+        gold_data = per_mart(paths.GOLD_DATA, run_id)
+    return [summary] + [t.format(run_id=run_id) for t in templates] + gold_data
 
 
 rule run_summary_report:
@@ -55,8 +84,8 @@ onerror:
 
 rule run_diff:
     input:
-        a=lambda wildcards: diff_inputs(wildcards.run_a),
-        b=lambda wildcards: diff_inputs(wildcards.run_b),
+        a=lambda wildcards: diff_run_inputs(wildcards.run_a),
+        b=lambda wildcards: diff_run_inputs(wildcards.run_b),
     output:
         json=paths.DIFF_JSON,
         html=report(paths.DIFF_HTML, category="Run diff"),

@@ -4,31 +4,19 @@ The copy must hash to the SHA-256 the run's manifest recorded, so an old run can
 completed from raw data that changed since it was minted.
 """
 
-from warehouse.bronze.copy import copy_verified
-from warehouse.core.io import read_yaml, utc_now, write_yaml
+from warehouse.bronze.copy import copy_raw_file
+from warehouse.core.io import read_yaml, write_yaml
 from warehouse.rulekit import run_rule
-from warehouse.run.sources import table_name
 
 
 def main(smk, log):
-    manifest = read_yaml(smk.input.manifest)
-    source, file = smk.wildcards.source, smk.wildcards.file
-    expected = next(
-        (f["sha256"] for f in manifest["raw_files"] if (f["source"], f["file"]) == (source, file)),
-        None,
+    meta = copy_raw_file(
+        read_yaml(smk.input.manifest),
+        smk.wildcards.source,
+        smk.wildcards.file,
+        smk.input.raw,
+        smk.output.data,
     )
-    copied_at = utc_now()
-    facts = copy_verified(smk.input.raw, smk.output.data, expected_sha256=expected)
-    meta = {
-        "source": source,
-        "file": file,
-        "table": table_name(source, file),
-        "raw_path": str(smk.input.raw),
-        "path": str(smk.output.data),
-        "source_sha256": expected,
-        "copied_at": copied_at,
-        **facts,
-    }
     write_yaml(smk.output.meta, meta)
     log.info(
         "copied %s -> %s (%d bytes, %d data rows, sha256 %s)",

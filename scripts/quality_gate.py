@@ -6,26 +6,22 @@ report is written either way, and the final job of the run (``run_complete``) fa
 failures when a gate is closed.
 """
 
-import json
-
-from warehouse.core.io import utc_now, write_yaml
-from warehouse.quality.gates import gate_failures, gate_record
+from warehouse.core.io import read_json, write_yaml
+from warehouse.quality.gates import decide_gate
 from warehouse.rulekit import run_rule
 
 
 def main(smk, log):
-    with open(smk.input.checks, encoding="utf-8") as handle:
-        checks = json.load(handle)
-    record = gate_record(checks, gate_failures(checks), smk.params.report, utc_now())
+    record = decide_gate(read_json(smk.input.checks), smk.params.report)
     write_yaml(smk.output.gate, record)
     if record["status"] == "closed":
         log.warning(
             "%s quality gate closed: %d error-level check(s) failed",
-            checks["layer"],
+            record["layer"],
             len(record["failures"]),
         )
     else:
-        log.info("%s quality gate open: %s", checks["layer"], checks["summary"])
+        log.info("%s quality gate open: %s", record["layer"], record["checks"])
 
 
 if __name__ == "__main__":

@@ -64,6 +64,8 @@ class Workspace:
 
     def __init__(self, root: Path):
         self.root = root
+        # The result of the invocation that built the workspace's first run, when a fixture did.
+        self.first_result: Result | None = None
 
     def snakemake(self, *args: str, timeout: int = 300, env: dict | None = None) -> Result:
         """Run snakemake here. A model endpoint or key from the developer's environment is never
@@ -110,6 +112,33 @@ def workspace(tmp_path: Path) -> Workspace:
     root = copy_project(tmp_path / "project")
     generate(root / "raw", scale=TINY_SCALE, seed=7)
     return Workspace(root)
+
+
+@pytest.fixture(scope="module")
+def complete_run(tmp_path_factory) -> Workspace:
+    """One complete run of the small generated data, built once per test module. Read only:
+    a test that changes anything takes ``built_workspace``, a copy of it."""
+    root = copy_project(tmp_path_factory.mktemp("complete_run") / "project")
+    generate(root / "raw", scale=TINY_SCALE, seed=7)
+    ws = Workspace(root)
+    ws.first_result = ws.snakemake("all")
+    assert ws.first_result.returncode == 0, ws.first_result.output
+    return ws
+
+
+def copy_workspace(ws: Workspace, dest: Path) -> Workspace:
+    """A copy of ``ws`` at ``dest`` with the same files and modification times (so Snakemake
+    sees its runs as they were), carrying the result of the run that built it."""
+    shutil.copytree(ws.root, dest, symlinks=True)
+    copy = Workspace(dest)
+    copy.first_result = getattr(ws, "first_result", None)
+    return copy
+
+
+@pytest.fixture
+def built_workspace(complete_run: Workspace, tmp_path: Path) -> Workspace:
+    """A copy of the module's complete run, for one test to change (instead of a cold run)."""
+    return copy_workspace(complete_run, tmp_path / "project")
 
 
 @pytest.fixture(scope="session")

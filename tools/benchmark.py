@@ -8,7 +8,7 @@ the generator at a given scale), so the repository's own artifacts are never tou
 - the wall time of a **cold** `snakemake all`, and of repeated **no-op** invocations;
 - per rule, from Snakemake's benchmark files (``artifacts/orchestrator/<run>/logs/<rule>/
   *.benchmark.tsv``): jobs, seconds (sum over jobs and slowest job) and peak RSS;
-- the **disk** the run wrote (``warehouse.disk``: each inode once).
+- the **disk** the run wrote (``warehouse.run.disk``: each inode once).
 
 Results go to docs/benchmarks.md with the date, the machine and how busy it was. Timings are for
 comparing ratios within one run of this script: the machine is shared and noisy, so nothing here
@@ -304,7 +304,7 @@ greedy scheduler). {busy_note}
   parsing, fingerprinting the raw files (digests come from the stat-keyed cache in
   `artifacts/.cache/`) and the DAG check.
 - **peak RSS**: the largest `max_rss` in the run's Snakemake benchmark files (one per job).
-- **run on disk**: apparent size of the run's files, each inode once (`warehouse.disk`).
+- **run on disk**: apparent size of the run's files, each inode once (`warehouse.run.disk`).
 
 {_targets(results)}
 ## Scaling

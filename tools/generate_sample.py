@@ -4,7 +4,8 @@
 
 writes ``<out>/source_crm/{cust_info,prd_info,sales_details}.csv`` and
 ``<out>/source_erp/{CUST_AZ12,LOC_A101,PX_CAT_G1V2}.csv`` and prints one line per file. The same
-scale and seed always give byte-identical files. The logic lives in ``tools/sample_generator.py``.
+scale and seed always give byte-identical files. The logic lives in ``tools/sample_generator.py``
+(the tables: ``tools/sample_tables.py``).
 """
 
 from __future__ import annotations

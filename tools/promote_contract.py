@@ -23,7 +23,7 @@ from pathlib import Path
 # The warehouse package is never installed: a tool imports the working copy's scripts/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
-from warehouse.agents.drafting import DRAFT_CONTRACT, dry_run  # noqa: E402
+from warehouse.agents.dry_run import dry_run  # noqa: E402
 from warehouse.contracts.validation import (  # noqa: E402
     SCHEMA_PATH,  # noqa: E402
     load_contract,
@@ -39,7 +39,7 @@ from warehouse.silver.reader import read_bronze_csv  # noqa: E402
 
 DRAFT_PATH = re.compile(
     "^"
-    + re.escape(DRAFT_CONTRACT)
+    + re.escape(paths.DRAFT_CONTRACT)
     .replace(re.escape("{run_id}"), f"(?P<run_id>{RUN_ID_PATTERN})")
     .replace(re.escape("{table}"), f"(?P<table>{TABLE_PATTERN})")
     + "$"
@@ -57,7 +57,7 @@ def parse_draft_path(path: str | Path) -> tuple[str, str]:
     if not match:
         raise PipelineError(
             f"{path} is not a draft contract: drafts are "
-            f"{DRAFT_CONTRACT.format(run_id='<run_id>', table='<table>')} inside the project "
+            f"{paths.DRAFT_CONTRACT.format(run_id='<run_id>', table='<table>')} inside the project "
             "folder (run this command from there). Make one with: snakemake drafts"
         )
     return match["run_id"], match["table"]

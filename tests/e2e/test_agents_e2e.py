@@ -16,6 +16,7 @@ import sys
 
 import pytest
 import yaml
+
 from llm_server import FakeLLM, reply
 
 pytestmark = pytest.mark.e2e

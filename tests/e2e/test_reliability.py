@@ -21,23 +21,17 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import SNAKEMAKE, Workspace, copy_project
-from sample_generator import generate
+from conftest import SNAKEMAKE, Workspace, copy_project, copy_workspace
 
 pytestmark = pytest.mark.e2e
 
 NEW_RUN = "20300101T000000Z_0000beef"
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Workspace:
-    """A workspace with one complete run, copied by each case."""
-    root = copy_project(tmp_path_factory.mktemp("base") / "project")
-    generate(root / "raw", scale=0.01, seed=7)
-    ws = Workspace(root)
-    result = ws.snakemake("all")
-    assert result.returncode == 0, result.output
-    return ws
+@pytest.fixture
+def base(complete_run) -> Workspace:
+    """The module's workspace with one complete run (conftest), copied by each case."""
+    return complete_run
 
 
 def earlier_run_files(ws: Workspace) -> dict[str, str]:
@@ -47,9 +41,7 @@ def earlier_run_files(ws: Workspace) -> dict[str, str]:
 
 @pytest.fixture
 def case(base, tmp_path) -> Workspace:
-    root = tmp_path / "project"
-    shutil.copytree(base.root, root, symlinks=True)
-    ws = Workspace(root)
+    ws = copy_workspace(base, tmp_path / "project")
     ws.before = earlier_run_files(ws)
     return ws
 

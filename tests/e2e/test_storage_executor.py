@@ -25,7 +25,6 @@ from pathlib import Path
 import boto3  # from moto[server], a dev dependency
 import pytest
 import yaml
-from test_openlineage_events import assert_valid
 
 from conftest import (
     REPO,
@@ -35,6 +34,7 @@ from conftest import (
     copy_project,
     schema_validator,
 )
+from openlineage_spec import assert_valid
 from sample_generator import generate
 
 POD_SUBMIT = REPO / "tests" / "cluster" / "pod_submit.sh"

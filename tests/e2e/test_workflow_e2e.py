@@ -16,9 +16,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from test_openlineage_events import assert_valid
 
 from conftest import schema_validator
+from openlineage_spec import assert_valid
 
 pytestmark = pytest.mark.e2e
 
@@ -31,14 +31,14 @@ def _only_run(ws) -> str:
     return ids[0]
 
 
-def test_cold_run_builds_a_verified_bronze_layer(workspace):
-    result = workspace.snakemake("all")
+def test_cold_run_builds_a_verified_bronze_layer(built_workspace):
+    result = built_workspace.first_result
     assert result.returncode == 0, result.output
-    run_id = _only_run(workspace)
+    run_id = _only_run(built_workspace)
     assert RUN_ID.match(run_id)
     assert f"Run {run_id}: new run" in result.output
 
-    root = workspace.root
+    root = built_workspace.root
     bronze = root / "artifacts" / "bronze" / run_id
     for raw in (root / "raw").glob("source_*/*.csv"):
         source = raw.parent.name.removeprefix("source_")
@@ -164,64 +164,66 @@ def test_cold_run_builds_a_verified_bronze_layer(workspace):
     assert (logs / "bronze_copy_file/crm/cust_info.csv.benchmark.tsv").is_file()
 
 
-def test_unchanged_workspace_does_nothing_then_changes_make_new_runs(workspace):
-    assert workspace.snakemake("all").returncode == 0
-    first = _only_run(workspace)
-    before = workspace.checksums()
+def test_unchanged_workspace_does_nothing_then_changes_make_new_runs(built_workspace):
+    first = _only_run(built_workspace)
+    before = built_workspace.checksums()
 
-    again = workspace.snakemake("all")
+    again = built_workspace.snakemake("all")
     assert again.returncode == 0, again.output
     assert "Nothing to be done" in again.output
-    assert workspace.run_ids() == [first]
+    assert built_workspace.run_ids() == [first]
 
     # A raw change makes a new run; the old run's files stay byte-identical.
-    raw = workspace.root / "raw/source_crm/cust_info.csv"
+    raw = built_workspace.root / "raw/source_crm/cust_info.csv"
     raw.write_bytes(raw.read_bytes() + b"99999,AW00099999,Ana,Lopez,S,F,2025-10-06\r\n")
-    changed = workspace.snakemake("all")
+    changed = built_workspace.snakemake("all")
     assert changed.returncode == 0, changed.output
-    assert len(workspace.run_ids()) == 2
-    second = workspace.run_ids()[1] if workspace.run_ids()[0] == first else workspace.run_ids()[0]
-    after = workspace.checksums()
+    assert len(built_workspace.run_ids()) == 2
+    second = (
+        built_workspace.run_ids()[1]
+        if built_workspace.run_ids()[0] == first
+        else built_workspace.run_ids()[0]
+    )
+    after = built_workspace.checksums()
     assert {k: v for k, v in after.items() if first in k} == {
         k: v for k, v in before.items() if first in k
     }
 
     # A code change (even a comment) makes another new run, again without touching old ones.
-    script = workspace.root / "scripts/bronze_copy_file.py"
+    script = built_workspace.root / "scripts/bronze_copy_file.py"
     script.write_text(script.read_text() + "\n# a comment\n")
-    assert workspace.snakemake("all").returncode == 0
-    assert len(workspace.run_ids()) == 3
+    assert built_workspace.snakemake("all").returncode == 0
+    assert len(built_workspace.run_ids()) == 3
 
     # Targeting the first run after raw, code and a contract all changed rebuilds nothing.
-    contract = workspace.root / "config/contracts/silver/erp_loc_a101.yaml"
+    contract = built_workspace.root / "config/contracts/silver/erp_loc_a101.yaml"
     contract.write_text(contract.read_text().replace("USA: United States", "USA: U.S.A."))
-    old = workspace.snakemake("all", "--config", f"run_id={first}")
+    old = built_workspace.snakemake("all", "--config", f"run_id={first}")
     assert old.returncode == 0, old.output
     assert "Nothing to be done" in old.output
-    final = workspace.checksums()
+    final = built_workspace.checksums()
     for run_id in (first, second):
         assert {k: v for k, v in final.items() if run_id in k} == {
             k: v for k, v in after.items() if run_id in k
         }
 
 
-def test_an_old_run_is_never_completed_from_changed_raw_data(workspace):
-    assert workspace.snakemake("all").returncode == 0
-    run_id = _only_run(workspace)
-    copy = workspace.root / f"artifacts/bronze/{run_id}/data/crm/cust_info.csv"
+def test_an_old_run_is_never_completed_from_changed_raw_data(built_workspace):
+    run_id = _only_run(built_workspace)
+    copy = built_workspace.root / f"artifacts/bronze/{run_id}/data/crm/cust_info.csv"
     copy.unlink()
-    raw = workspace.root / "raw/source_crm/cust_info.csv"
+    raw = built_workspace.root / "raw/source_crm/cust_info.csv"
     original = raw.read_bytes()
     raw.write_bytes(original + b"99999,AW00099999,Ana,Lopez,S,F,2025-10-06\r\n")
 
-    result = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    result = built_workspace.snakemake("all", "--config", f"run_id={run_id}")
     assert result.returncode != 0
     assert "raw/source_crm/cust_info.csv is not the file this run was made from" in result.output
     assert not copy.exists()
 
     # Restoring the original export lets the same run complete, identical to before.
     raw.write_bytes(original)
-    again = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    again = built_workspace.snakemake("all", "--config", f"run_id={run_id}")
     assert again.returncode == 0, again.output
     assert copy.read_bytes() == original
 
@@ -292,13 +294,12 @@ def test_bronze_convenience_target(workspace):
     assert (Path(workspace.root) / f"artifacts/bronze/{run_id}/metadata.yaml").is_file()
 
 
-def test_old_run_is_never_completed_with_a_changed_contract(workspace):
-    assert workspace.snakemake("all").returncode == 0
-    run_id = _only_run(workspace)
-    contract = workspace.root / "config/contracts/silver/erp_loc_a101.yaml"
+def test_old_run_is_never_completed_with_a_changed_contract(built_workspace):
+    run_id = _only_run(built_workspace)
+    contract = built_workspace.root / "config/contracts/silver/erp_loc_a101.yaml"
     contract.write_text(contract.read_text().replace("DE: Germany", "DE: Deutschland"))
-    (workspace.root / f"artifacts/silver/{run_id}/data/erp_loc_a101.parquet").unlink()
-    result = workspace.snakemake("all", "--config", f"run_id={run_id}")
+    (built_workspace.root / f"artifacts/silver/{run_id}/data/erp_loc_a101.parquet").unlink()
+    result = built_workspace.snakemake("all", "--config", f"run_id={run_id}")
     assert result.returncode != 0
     assert (
         f"contract config/contracts/silver/erp_loc_a101.yaml is not the one run {run_id} "
@@ -357,47 +358,49 @@ def test_a_new_csv_without_contract_gets_a_generic_silver_table(workspace):
     assert any("erp_promo_x1 has no contract" in w for w in meta["warnings"])
 
 
-def test_gold_keys_are_stable_and_csv_export_is_optional(workspace):
-    assert workspace.snakemake("all").returncode == 0
-    first = _only_run(workspace)
+def test_gold_keys_are_stable_and_csv_export_is_optional(built_workspace):
+    first = _only_run(built_workspace)
     # Same data, config changed (CSV export on): a new run whose marts have the same content.
-    config = workspace.root / "config/config.yaml"
+    config = built_workspace.root / "config/config.yaml"
     config.write_text(config.read_text().replace("export_csv: false", "export_csv: true"))
-    result = workspace.snakemake("all")
+    result = built_workspace.snakemake("all")
     assert result.returncode == 0, result.output
-    second = next(r for r in workspace.run_ids() if r != first)
+    second = next(r for r in built_workspace.run_ids() if r != first)
     for mart in ("dim_customers", "dim_products", "fact_sales"):
         a, b = (
             yaml.safe_load(
-                (workspace.root / f"artifacts/gold/marts/{run}/tables/{mart}.yaml").read_text()
+                (
+                    built_workspace.root / f"artifacts/gold/marts/{run}/tables/{mart}.yaml"
+                ).read_text()
             )["output"]["content_sha256"]
             for run in (first, second)
         )
         assert a == b, mart
-    csv = workspace.root / f"artifacts/gold/marts/{second}/data/dim_customers.csv"
+    csv = built_workspace.root / f"artifacts/gold/marts/{second}/data/dim_customers.csv"
     assert csv.read_text().splitlines()[0].startswith('"customer_key","customer_id"')
-    assert not (workspace.root / f"artifacts/gold/marts/{first}/data/dim_customers.csv").exists()
+    assert not (
+        built_workspace.root / f"artifacts/gold/marts/{first}/data/dim_customers.csv"
+    ).exists()
 
 
 HOSTILE = "<script>alert(1)</script>"
 
 
-def test_run_diff_reports_exactly_one_changed_customer_and_html_escapes_values(workspace):
-    assert workspace.snakemake("all").returncode == 0
-    first = _only_run(workspace)
-    raw = workspace.root / "raw/source_crm/cust_info.csv"
+def test_run_diff_reports_exactly_one_changed_customer_and_html_escapes_values(built_workspace):
+    first = _only_run(built_workspace)
+    raw = built_workspace.root / "raw/source_crm/cust_info.csv"
     lines = raw.read_bytes().split(b"\r\n")
     row = lines[1].split(b",")  # customer 11000 (line 2), kept by Silver
     row[2] = HOSTILE.encode()
     lines[1] = b",".join(row)
     raw.write_bytes(b"\r\n".join(lines))
-    assert workspace.snakemake("all").returncode == 0
-    second = next(r for r in workspace.run_ids() if r != first)
+    assert built_workspace.snakemake("all").returncode == 0
+    second = next(r for r in built_workspace.run_ids() if r != first)
 
     target = f"artifacts/diffs/{first}__{second}/diff_report.json"
-    result = workspace.snakemake(target)
+    result = built_workspace.snakemake(target)
     assert result.returncode == 0, result.output
-    diff = json.loads((workspace.root / target).read_text())
+    diff = json.loads((built_workspace.root / target).read_text())
     gold = {t["name"]: t for t in diff["layers"]["gold"]["tables"]}
     changed = {name for name, t in gold.items() if t["status"] != "unchanged"}
     assert changed == {"dim_customers"}
@@ -408,29 +411,28 @@ def test_run_diff_reports_exactly_one_changed_customer_and_html_escapes_values(w
 
     # The summary of the second run compares with the first.
     summary = json.loads(
-        (workspace.root / f"artifacts/reports/{second}/summary_report.json").read_text()
+        (built_workspace.root / f"artifacts/reports/{second}/summary_report.json").read_text()
     )
     assert summary["since_previous"]["run_id"] == first
 
     # Every HTML page: the hostile value never appears unescaped; the diff shows it escaped.
-    pages = list((workspace.root / "artifacts").rglob("*.html"))
+    pages = list((built_workspace.root / "artifacts").rglob("*.html"))
     assert len(pages) >= 9
     for page in pages:
         assert HOSTILE not in page.read_text(), page
-    diff_html = (workspace.root / target).with_suffix(".html").read_text()
+    diff_html = (built_workspace.root / target).with_suffix(".html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in diff_html
 
     # A standard Snakemake report can be built too, with the flagged HTML and SVG outputs.
-    report = workspace.snakemake("all", "--report", "report.html")
+    report = built_workspace.snakemake("all", "--report", "report.html")
     assert report.returncode == 0, report.output
-    assert (workspace.root / "report.html").stat().st_size > 100_000
+    assert (built_workspace.root / "report.html").stat().st_size > 100_000
 
 
 @pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium is not installed")
-def test_summary_renders_in_headless_chromium(workspace, tmp_path):
-    assert workspace.snakemake("all").returncode == 0
-    run_id = _only_run(workspace)
-    page = workspace.root / f"artifacts/reports/{run_id}/summary_report.html"
+def test_summary_renders_in_headless_chromium(built_workspace, tmp_path):
+    run_id = _only_run(built_workspace)
+    page = built_workspace.root / f"artifacts/reports/{run_id}/summary_report.html"
     shot = tmp_path / "summary.png"
     subprocess.run(
         [

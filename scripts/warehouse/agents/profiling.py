@@ -1,8 +1,8 @@
 """Profiles of Bronze tables: what each column holds, computed column-wise with pandas/Arrow.
 
 A profile is the evidence a contract is drafted from (by the heuristics in
-``warehouse.agents.drafting`` or by a model) and what a data engineer reads before writing one. Per
-column: inferred type and the share of values that fit each type, null and blank shares,
+``warehouse.agents.heuristic`` or by a model) and what a data engineer reads before writing one.
+Per column: inferred type and the share of values that fit each type, null and blank shares,
 distinct counts, min/max, top values, value patterns (``AW00011000`` -> ``AA99999999``),
 leading/trailing spaces, date formats (ISO dates, ``yyyymmdd`` integers), code-like columns,
 columns that look personal; per table: candidate keys.
@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse.core.io import read_yaml, utc_now
 from warehouse.silver.context import SOURCE_ROW
 from warehouse.silver.operations import cast_series, parse_dates
+from warehouse.silver.reader import read_bronze_csv
 
 PROFILE_VERSION = 1
 PATTERN_SAMPLE_ROWS = 100_000
@@ -306,25 +309,23 @@ def profile_rows(rows: pd.DataFrame, malformed_lines: int = 0) -> dict:
     }
 
 
-def profile_table(
-    rows: pd.DataFrame,
-    malformed: pd.DataFrame,
-    *,
-    table: str,
-    run_id: str,
-    bronze_meta: dict,
-    bronze_path: str,
-    created_at: str,
+def profile_bronze_file(
+    bronze_path: str | Path, bronze_meta_path: str | Path, *, table: str, run_id: str
 ) -> dict:
-    """The profile document of one Bronze table of a run: what it is, then :func:`profile_rows`."""
+    """The profile document of one Bronze table of a run, read from its Bronze copy and that
+    copy's metadata: what it is (table, run, source file, SHA-256), then :func:`profile_rows`."""
+    bronze_meta = read_yaml(bronze_meta_path)
+    rows, malformed = read_bronze_csv(
+        Path(bronze_path), bronze_meta["encoding"], bronze_meta["delimiter"]
+    )
     return {
         "table": table,
         "run_id": run_id,
         "source": bronze_meta["source"],
         "file": bronze_meta["file"],
-        "bronze_path": bronze_path,
+        "bronze_path": str(bronze_path),
         "bronze_sha256": bronze_meta["sha256"],
-        "created_at": created_at,
+        "created_at": utc_now(),
         **profile_rows(rows, len(malformed)),
     }
 

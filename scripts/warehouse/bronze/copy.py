@@ -26,7 +26,9 @@ from pathlib import Path
 
 from warehouse.core import paths
 from warehouse.core.errors import PipelineError
+from warehouse.core.io import utc_now
 from warehouse.run import manifests
+from warehouse.run.sources import table_name
 
 CHUNK = 1 << 20
 
@@ -113,6 +115,29 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None) -> 
         linked_from=linked_from.as_posix() if linked_from else None,
     )
     return facts
+
+
+def copy_raw_file(
+    manifest: dict, source: str, file: str, raw_path: str | Path, data_path: str | Path
+) -> dict:
+    """Copy the raw file ``file`` of ``source`` to its Bronze path ``data_path``, verified
+    against the SHA-256 the run's ``manifest`` recorded for it; its Bronze file metadata."""
+    expected = next(
+        (f["sha256"] for f in manifest["raw_files"] if (f["source"], f["file"]) == (source, file)),
+        None,
+    )
+    copied_at = utc_now()
+    facts = copy_verified(raw_path, data_path, expected_sha256=expected)
+    return {
+        "source": source,
+        "file": file,
+        "table": table_name(source, file),
+        "raw_path": str(raw_path),
+        "path": str(data_path),
+        "source_sha256": expected,
+        "copied_at": copied_at,
+        **facts,
+    }
 
 
 def _copy_checked(src: Path, dest: Path, before: os.stat_result, expected: str | None):

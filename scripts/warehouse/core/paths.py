@@ -8,6 +8,7 @@ under another root (a test's workspace, the runs a diff compares) and :func:`fin
 files that match a template.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -110,11 +111,13 @@ def at(template: str, root: str | Path = ".", **fields: str) -> Path:
     return Path(root) / template.format(**fields)
 
 
-def _regex(template: str, fields: dict) -> re.Pattern:
-    """A regex for ``template``: given fields fixed, the others one path segment each."""
+def _regex(template: str, fields: dict, span: str | None = None) -> re.Pattern:
+    """A regex for ``template``: given fields fixed, the others one path segment each (the
+    field ``span``, if any, one or more segments)."""
     parts = re.split(r"({\w+})", template)
+    free = {name: ("(.+)" if name == span else "([^/]+)") for name in _FIELD.findall(template)}
     pattern = "".join(
-        (re.escape(fields[p[1:-1]]) if p[1:-1] in fields else "([^/]+)")
+        (re.escape(fields[p[1:-1]]) if p[1:-1] in fields else free[p[1:-1]])
         if _FIELD.fullmatch(p)
         else re.escape(p)
         for p in parts
@@ -142,3 +145,40 @@ def find(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dic
         if values is not None and path.is_file():
             found.append((values, path))
     return found
+
+
+def find_spanning(
+    template: str, span: str, root: str | Path = ".", **fields: str
+) -> list[tuple[dict, Path]]:
+    """Like :func:`find`, but the wildcard ``span`` may span folders: the log or benchmark of
+    a per-file job is named ``{source}/{file}``, so its ``{name}`` is two segments."""
+    pattern = _FIELD.sub(
+        lambda m: fields.get(m.group(1), "**/*" if m.group(1) == span else "*"), template
+    )
+    regex = _regex(template, fields, span)
+    free = [n for n in _FIELD.findall(template) if n not in fields]
+    found = []
+    for path in sorted(Path(root).glob(pattern)):
+        hit = regex.match(path.relative_to(root).as_posix())
+        if hit is not None and path.is_file():
+            found.append((dict(zip(free, hit.groups(), strict=True)), path))
+    return found
+
+
+def find_folders(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dict, Path]]:
+    """Every existing folder matching the folder template ``template`` (such as ``RUN_DIR``)
+    under ``root``, with its wildcard values, sorted."""
+    pattern = _FIELD.sub(lambda m: fields.get(m.group(1), "*"), template)
+    found = []
+    for path in sorted(Path(root).glob(pattern)):
+        values = match(template, path.relative_to(root), **fields)
+        if values is not None and path.is_dir():
+            found.append((values, path))
+    return found
+
+
+def link(template: str, page: str, **fields: str) -> str:
+    """The relative link from the artifact page ``page`` (a path of the catalog, such as
+    ``RUNS_INDEX_HTML``) to ``template`` filled in with ``fields``."""
+    target = Path(template.format(**fields))
+    return Path(os.path.relpath(target, Path(page).parent)).as_posix()

@@ -1,8 +1,37 @@
-"""The Gold layer's own files: ``metadata.yaml`` and ``run_log.txt`` from the per-mart metadata."""
+"""The Gold layer's own files: ``metadata.yaml`` and ``run_log.txt`` from the per-mart metadata,
+and the headline KPIs and chart series its report shows."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from warehouse.core.parquet import read_parquet
+from warehouse.gold.marts import headline_kpis, sales_by
 from warehouse.quality.gates import failure_and_warning_lines, layer_status
+
+# Chart name -> (the aggregate mart it is read from, the column sales are grouped by).
+SERIES = {
+    "sales_by_month": ("agg_sales_monthly", "month"),
+    "sales_by_country": ("agg_sales_by_country", "country"),
+    "sales_by_category": ("agg_sales_by_category", "category"),
+}
+FACT_COLUMNS = ["order_number", "customer_key", "quantity", "sales_amount", "order_date"]
+
+
+def report_kpis(tables: dict[str, Path]) -> dict:
+    """The headline KPIs from ``fact_sales`` when the run has it (else none), by mart name."""
+    if "fact_sales" not in tables:
+        return {}
+    return headline_kpis(read_parquet(tables["fact_sales"], FACT_COLUMNS))
+
+
+def chart_series(tables: dict[str, Path]) -> dict[str, dict[str, float]]:
+    """Sales by month, country and category, from the aggregates that exist in the run."""
+    return {
+        name: sales_by(read_parquet(tables[mart], [column, "sales_amount"]), column)
+        for name, (mart, column) in SERIES.items()
+        if mart in tables
+    }
 
 
 def gold_layer_metadata(

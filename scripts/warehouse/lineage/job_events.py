@@ -27,15 +27,16 @@ class JobLineage:
         self.wildcards = wildcards
         self.inputs = [str(p) for p in snakemake.input]
         self.outputs = [str(p) for p in snakemake.output]
+        # The workspace's top-level folders, which name a dataset on every executor.
         raw_root = Path(snakemake.config.get("raw_dir", "raw")).parts[0]
-        self.roots = ("artifacts", "config", raw_root)
+        self.roots = (paths.ARTIFACTS, Path(paths.CONTRACT).parts[0], raw_root)
 
     def _name(self, path: str) -> str:
         return ol.dataset_name(path, self.roots)
 
     @property
-    def path(self) -> str:
-        return paths.OPENLINEAGE.format(run_id=self.run_id)
+    def path(self) -> Path:
+        return paths.at(paths.OPENLINEAGE, run_id=self.run_id)
 
     def _emit(self, build) -> None:
         if not self.run_id:
@@ -89,14 +90,23 @@ class JobLineage:
             )
         )
 
+    def _is(self, template: str, path: str) -> bool:
+        # By dataset name: on a storage executor the local copy's path has a prefix.
+        return paths.match(template, self._name(path)) is not None
+
     def _outputs_with_facets(self, ol) -> list:
         meta = next(
-            (read_yaml(p) for p in self.outputs if "/tables/" in p and p.endswith(".yaml")), {}
+            (
+                read_yaml(p)
+                for p in self.outputs
+                if self._is(paths.SILVER_TABLE_META, p) or self._is(paths.GOLD_TABLE_META, p)
+            ),
+            {},
         )
         path_of = {Path(p).stem: self._name(p) for p in self.inputs if p.endswith(".parquet")}
         outputs = []
         for path in self.outputs:
-            if not path.endswith(".parquet") or "/quarantine/" in path:
+            if not path.endswith(".parquet") or self._is(paths.SILVER_QUARANTINE, path):
                 outputs.append(self._name(path))
                 continue
             facets = ol.dataset_facets(

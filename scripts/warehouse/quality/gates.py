@@ -1,12 +1,14 @@
 """A layer's check results and its quality gate.
 
 A layer job gathers the check results its table jobs wrote into ``checks.json``; the quality
-gate reads ``checks.json`` and stops the run when an error-level check failed.
+gate reads ``checks.json`` and stops the run when an error-level check failed; the run's last
+job completes the run only when every gate is open.
 """
 
 from __future__ import annotations
 
 from warehouse.core.errors import PipelineError
+from warehouse.core.io import utc_now
 from warehouse.quality.checks import summarize
 
 
@@ -46,6 +48,11 @@ def gate_failures(checks: dict) -> list[dict]:
     return [c for c in checks["results"] if c["status"] == "fail" and c["severity"] == "error"]
 
 
+def decide_gate(checks: dict, report: str) -> dict:
+    """The gate file for a layer's ``checks.json``: closed when an error-level check failed."""
+    return gate_record(checks, gate_failures(checks), report, utc_now())
+
+
 def gate_record(checks: dict, failures: list[dict], report: str, now: str) -> dict:
     """The gate file: open or closed, and the failures (with samples) that closed it."""
     keep = ("table", "id", "description", "failing_rows", "sample")
@@ -75,3 +82,16 @@ def gate_error(layer: str, run_id: str, failures: list[dict], report: str) -> Pi
         "failing rows, fix the data or the contract, and run again (a fixed contract or export "
         "makes a new run)."
     )
+
+
+def complete_run(summary: dict, summary_path: str) -> dict:
+    """The run's ``status.yaml`` from its summary report; raises the gate error (a
+    PipelineError) of the first closed gate instead when the run is blocked."""
+    for block in summary["blocked_by"]:
+        raise gate_error(block["layer"], summary["run_id"], block["failures"], block["report"])
+    return {
+        "run_id": summary["run_id"],
+        "status": "complete",
+        "completed_at": utc_now(),
+        "summary": summary_path,
+    }

@@ -2,30 +2,24 @@
 
 The comparison reads only what the runs already wrote: each layer's ``metadata.yaml`` (row
 counts, schemas, checksums), the ``checks.json`` files, and, for Gold marts whose content
-checksum differs, the two Parquet tables themselves. A mart with a key is compared row by row on
-that key (added, removed and changed rows, and which columns changed); a mart without one is
-compared as a multiset of whole rows.
+checksum differs, the two Parquet tables themselves (compared by :mod:`warehouse.report.row_diff`:
+on the mart's key when it has one, else as multisets of whole rows).
 
 The result is plain JSON (ints, floats, strings, lists, dicts, None) and deterministic: the same
-two runs always give the same dict, so the caller adds any timestamp itself.
+two runs always give the same dict; :func:`diff_report` adds the timestamp and the HTML page.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import json
-import math
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
+from warehouse import __version__
 from warehouse.core import paths
-from warehouse.core.io import read_yaml
+from warehouse.core.io import read_json, read_yaml, utc_now
 from warehouse.core.parquet import read_parquet
 from warehouse.core.schemas import reordered, schema_changes
 from warehouse.report.render import render
+from warehouse.report.row_diff import keyed_diff, unkeyed_diff
 
 SCHEMA_VERSION = 1
 LAYERS = ("bronze", "silver", "gold")
@@ -40,204 +34,6 @@ _CHECKS = {"silver": paths.SILVER_CHECKS, "gold": paths.GOLD_CHECKS}
 _RUN_DIRS = (paths.RUN_DIR, paths.BRONZE_DIR, paths.SILVER_DIR, paths.GOLD_DIR)
 # Where each layer's metadata lists its tables.
 _TABLE_LISTS = {"bronze": "files", "silver": "tables", "gold": "marts"}
-
-
-# --- values -------------------------------------------------------------------------------
-
-
-def _plain(value: object) -> object:
-    """One cell as a JSON value: missing as None, dates as ISO strings, numpy scalars unwrapped."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dt.date | dt.time):  # datetime and pd.Timestamp are dates too
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, int | float | str | bool):
-        return value
-    return str(value)
-
-
-def _records(frame: pd.DataFrame, positions: np.ndarray) -> list[dict]:
-    """The rows at ``positions`` (a handful: the samples) as plain dicts."""
-    rows = frame.iloc[positions].to_dict("records")
-    return [{col: _plain(v) for col, v in row.items()} for row in rows]
-
-
-def _missing(series: pd.Series) -> np.ndarray:
-    """Where a value is missing; a float NaN counts as missing, like a null."""
-    mask = series.isna().to_numpy(dtype=bool)
-    if pd.api.types.is_float_dtype(series.dtype):
-        # pandas 2 keeps NaN (from 0/0) apart from NA in nullable floats; both mean "no value".
-        mask = mask | np.isnan(series.to_numpy(dtype="float64", na_value=np.nan))
-    return mask
-
-
-def _values_equal(x: pd.Series, y: pd.Series) -> np.ndarray:
-    """Element-wise equality of two aligned series; two missing values are equal."""
-    x = x.reset_index(drop=True)
-    y = y.reset_index(drop=True)
-    x_missing, y_missing = _missing(x), _missing(y)
-    try:
-        equal = (x == y).to_numpy(dtype=bool, na_value=False)
-    except (TypeError, ValueError):
-        # A column whose type changed (say int to string) may not compare directly; as objects
-        # it compares value by value, and 1 never equals "1".
-        equal = (x.astype(object) == y.astype(object)).to_numpy(dtype=bool, na_value=False)
-    return np.where(x_missing | y_missing, x_missing & y_missing, equal)
-
-
-# --- row diffs ----------------------------------------------------------------------------
-
-
-def _shared_columns(a: pd.DataFrame, b: pd.DataFrame) -> tuple[list[str], list[str]]:
-    """Columns in both frames (in A's order), and the columns only one of them has."""
-    shared = [c for c in a.columns if c in set(b.columns)]
-    only_one = sorted(set(a.columns) ^ set(b.columns))
-    return shared, only_one
-
-
-def keyed_diff(a: pd.DataFrame, b: pd.DataFrame, key: list[str], sample_size: int = 5) -> dict:
-    """Compare two tables row by row on ``key``: rows added, removed and changed.
-
-    ``changed_columns`` counts, per column, the rows where that column changed. Values are
-    compared null-safely (two missing values are equal). Columns present in only one frame are
-    not compared; they are listed under ``columns_not_compared`` (the schema diff reports them).
-    Samples hold at most ``sample_size`` rows each, in table order. The key must be unique in
-    both frames.
-    """
-    key = list(key)
-    for side, frame in (("A", a), ("B", b)):
-        absent = [k for k in key if k not in frame.columns]
-        if absent:
-            raise ValueError(f"key column(s) {absent} missing from table {side}")
-        if frame.duplicated(key).any():
-            raise ValueError(f"key {key} is not unique in table {side}")
-    shared, only_one = _shared_columns(a, b)
-    values = [c for c in shared if c not in key]
-
-    left = a[key].assign(_pos_a=np.arange(len(a)))
-    right = b[key].assign(_pos_b=np.arange(len(b)))
-    for k in key:
-        if left[k].dtype != right[k].dtype:
-            # A key whose type changed cannot be merged as is; as text it can.
-            left[k] = left[k].astype("string")
-            right[k] = right[k].astype("string")
-    matched = left.merge(right, on=key, how="outer", indicator=True, sort=False)
-    side = matched["_merge"].to_numpy()
-    removed = np.sort(matched.loc[side == "left_only", "_pos_a"].to_numpy(dtype=np.int64))
-    added = np.sort(matched.loc[side == "right_only", "_pos_b"].to_numpy(dtype=np.int64))
-    both = matched.loc[side == "both", ["_pos_a", "_pos_b"]].sort_values("_pos_a")
-    pos_a = both["_pos_a"].to_numpy(dtype=np.int64)
-    pos_b = both["_pos_b"].to_numpy(dtype=np.int64)
-
-    # One column at a time keeps memory at one boolean array per table, not one per column.
-    any_change = np.zeros(len(pos_a), dtype=bool)
-    changed_columns = {}
-    for col in values:
-        differs = ~_values_equal(a[col].iloc[pos_a], b[col].iloc[pos_b])
-        count = int(differs.sum())
-        if count:
-            changed_columns[col] = count
-            any_change |= differs
-
-    sample = np.flatnonzero(any_change)[:sample_size]
-    changed_sample = _change_sample(a, b, key, list(changed_columns), pos_a[sample], pos_b[sample])
-    return {
-        "method": "keyed",
-        "key": key,
-        "added": len(added),
-        "removed": len(removed),
-        "changed": int(any_change.sum()),
-        "unchanged": int((~any_change).sum()),
-        "changed_columns": changed_columns,
-        "added_sample": _records(b, added[:sample_size]),
-        "removed_sample": _records(a, removed[:sample_size]),
-        "changed_sample": changed_sample,
-        "columns_not_compared": only_one,
-    }
-
-
-def _change_sample(
-    a: pd.DataFrame,
-    b: pd.DataFrame,
-    key: list[str],
-    columns: list[str],
-    pos_a: np.ndarray,
-    pos_b: np.ndarray,
-) -> list[dict]:
-    """The sampled changed rows as {"key": {...}, "changes": {col: {"from", "to"}}}."""
-    keys = _records(a[key], pos_a)
-    old = _records(a[columns], pos_a)
-    new = _records(b[columns], pos_b)
-    # Which columns changed in each sampled row, computed again on just these few rows.
-    differs = {col: ~_values_equal(a[col].iloc[pos_a], b[col].iloc[pos_b]) for col in columns}
-    sample = []
-    for i, row_key in enumerate(keys):
-        changes = {
-            col: {"from": old[i][col], "to": new[i][col]} for col in columns if differs[col][i]
-        }
-        sample.append({"key": row_key, "changes": changes})
-    return sample
-
-
-def _row_hashes(frame: pd.DataFrame) -> pd.Series:
-    """A 64-bit hash per whole row; equal rows (nulls included) hash equal."""
-    frame = frame.copy(deep=False)
-    for col in frame.columns:
-        dtype = frame[col].dtype
-        if isinstance(dtype, pd.ArrowDtype) and pa.types.is_temporal(dtype.pyarrow_dtype):
-            # Dates hash as Python objects otherwise (seconds per million rows); their integer
-            # form holds the same information and hashes in milliseconds.
-            width = dtype.pyarrow_dtype.bit_width
-            frame[col] = frame[col].astype(pd.ArrowDtype(pa.int64() if width == 64 else pa.int32()))
-    return pd.util.hash_pandas_object(frame, index=False).reset_index(drop=True)
-
-
-def _unmatched_rows(hash_a: pd.Series, hash_b: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the rows of A, and of B, that the other table has no copy left for."""
-    # Number the copies of each row so that duplicates are matched one to one.
-    left = pd.DataFrame(
-        {"h": hash_a, "n": hash_a.groupby(hash_a).cumcount(), "pos_a": hash_a.index}
-    )
-    right = pd.DataFrame(
-        {"h": hash_b, "n": hash_b.groupby(hash_b).cumcount(), "pos_b": hash_b.index}
-    )
-    matched = left.merge(right, on=["h", "n"], how="outer", indicator=True, sort=False)
-    side = matched["_merge"].to_numpy()
-    removed = np.sort(matched.loc[side == "left_only", "pos_a"].to_numpy(dtype=np.int64))
-    added = np.sort(matched.loc[side == "right_only", "pos_b"].to_numpy(dtype=np.int64))
-    return removed, added
-
-
-def unkeyed_diff(a: pd.DataFrame, b: pd.DataFrame, sample_size: int = 5) -> dict:
-    """Compare two tables without a key, as multisets of whole rows.
-
-    A row occurring twice in A and once in B counts once under ``removed`` (only in A). A changed
-    row shows up as one row removed and one added. Only columns both frames have are compared.
-    """
-    shared, only_one = _shared_columns(a, b)
-    if shared:
-        removed, added = _unmatched_rows(_row_hashes(a[shared]), _row_hashes(b[shared]))
-    else:
-        # Nothing in common to compare: every row of A is gone and every row of B is new.
-        removed, added = np.arange(len(a)), np.arange(len(b))
-    return {
-        "method": "unkeyed",
-        "key": None,
-        "added": len(added),
-        "removed": len(removed),
-        "unchanged": len(a) - len(removed),
-        "added_sample": _records(b, added[:sample_size]),
-        "removed_sample": _records(a, removed[:sample_size]),
-        "columns_not_compared": only_one,
-    }
 
 
 # --- schemas ------------------------------------------------------------------------------
@@ -260,21 +56,9 @@ def _has_changes(changes: dict | None) -> bool:
 # --- layers -------------------------------------------------------------------------------
 
 
-def _path(artifacts: Path, template: str, **fields: str) -> Path:
-    """A layout path template filled in, under ``artifacts`` instead of ``artifacts/``."""
-    relative = Path(template.format(**fields)).relative_to(paths.ARTIFACTS)
-    return Path(artifacts) / relative
-
-
 def _read_optional(path: Path, reader) -> object | None:
     """The parsed file, or None when the run never wrote it."""
     return reader(path) if path.is_file() else None
-
-
-def _read_json(path: Path) -> object:
-    """A JSON artifact, parsed."""
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def _count(a: object, b: object) -> dict:
@@ -374,14 +158,14 @@ def _compare_layer(layer: str, meta_a: dict | None, meta_b: dict | None) -> dict
     return result
 
 
-def _gold_row_diffs(gold: dict, artifacts: Path, run_a: str, run_b: str, sample_size: int) -> None:
+def _gold_row_diffs(gold: dict, root: Path, run_a: str, run_b: str, sample_size: int) -> None:
     """Add a ``row_diff`` to every Gold mart in both runs whose content is not known equal."""
     for entry in gold["tables"]:
         entry["row_diff"] = None
         if entry["status"] is not None or entry["content_equal"] is True:
             continue
         files = [
-            _path(artifacts, paths.GOLD_DATA, run_id=run, mart=entry["name"])
+            paths.at(paths.GOLD_DATA, root, run_id=run, mart=entry["name"])
             for run in (run_a, run_b)
         ]
         absent = [p.as_posix() for p in files if not p.is_file()]
@@ -437,19 +221,14 @@ def _check_changes(checks_a: dict | None, checks_b: dict | None, layer: str) -> 
 # --- runs ---------------------------------------------------------------------------------
 
 
-def _require_run(run_id: str, artifacts: Path) -> None:
+def _require_run(run_id: str, root: Path) -> None:
     """Raise a ValueError naming the run and the folders searched when it has no artifacts."""
     if not run_id or run_id in (".", "..") or "/" in run_id or "\\" in run_id:
         raise ValueError(f"{run_id!r} is not a run id (a single folder name is expected)")
-    folders = [_path(artifacts, template, run_id=run_id) for template in _RUN_DIRS]
+    folders = [paths.at(template, root, run_id=run_id) for template in _RUN_DIRS]
     if any(folder.is_dir() for folder in folders):
         return
-    orchestrator = Path(artifacts) / "orchestrator"
-    known = (
-        sorted(p.name for p in orchestrator.iterdir() if p.is_dir())
-        if orchestrator.is_dir()
-        else []
-    )
+    known = [values["run_id"] for values, _ in paths.find_folders(paths.RUN_DIR, root)]
     hint = f" Known runs: {', '.join(known[-10:])}." if known else " No runs found there."
     raise ValueError(
         f"run {run_id!r} has no artifacts: looked for "
@@ -457,9 +236,9 @@ def _require_run(run_id: str, artifacts: Path) -> None:
     )
 
 
-def _fingerprint(artifacts: Path, run_id: str, metas: dict) -> dict:
+def _fingerprint(root: Path, run_id: str, metas: dict) -> dict:
     """The run's fingerprint parts, from its manifest or else from any layer's metadata."""
-    manifest = _read_optional(_path(artifacts, paths.RUN_MANIFEST, run_id=run_id), read_yaml)
+    manifest = _read_optional(paths.at(paths.RUN_MANIFEST, root, run_id=run_id), read_yaml)
     for source in (manifest, *metas.values()):
         if isinstance(source, dict) and isinstance(source.get("fingerprint"), dict):
             return source["fingerprint"]
@@ -474,21 +253,20 @@ def _ingestion_date(metas: dict) -> str | None:
     return None
 
 
-def diff_runs(
-    run_a: str, run_b: str, artifacts: Path = Path("artifacts"), sample_size: int = 5
-) -> dict:
-    """Everything that differs between runs ``run_a`` and ``run_b`` as a JSON-ready dict.
+def diff_runs(run_a: str, run_b: str, root: str | Path = ".", sample_size: int = 5) -> dict:
+    """Everything that differs between runs ``run_a`` and ``run_b`` of the workspace ``root``,
+    as a JSON-ready dict.
 
     Layers a run did not write (Gold when a quality gate closed, say) are reported under that
     layer's ``missing_in``. Raises ValueError when a run has no artifacts at all.
     """
-    artifacts = Path(artifacts)
+    root = Path(root)
     for run in (run_a, run_b):
-        _require_run(run, artifacts)
+        _require_run(run, root)
     runs = {"a": run_a, "b": run_b}
     metas = {
         side: {
-            layer: _read_optional(_path(artifacts, _METADATA[layer], run_id=run), read_yaml)
+            layer: _read_optional(paths.at(_METADATA[layer], root, run_id=run), read_yaml)
             for layer in LAYERS
         }
         for side, run in runs.items()
@@ -496,7 +274,7 @@ def diff_runs(
     layers = {
         layer: _compare_layer(layer, metas["a"][layer], metas["b"][layer]) for layer in LAYERS
     }
-    _gold_row_diffs(layers["gold"], artifacts, run_a, run_b, sample_size)
+    _gold_row_diffs(layers["gold"], root, run_a, run_b, sample_size)
     for layer in LAYERS:
         for entry in layers[layer]["tables"]:
             if entry["status"] is None:
@@ -505,12 +283,12 @@ def diff_runs(
     checks = []
     for layer, template in _CHECKS.items():
         found = [
-            _read_optional(_path(artifacts, template, run_id=run), _read_json)
+            _read_optional(paths.at(template, root, run_id=run), read_json)
             for run in (run_a, run_b)
         ]
         checks.extend(_check_changes(found[0], found[1], layer))
 
-    prints = {side: _fingerprint(artifacts, run, metas[side]) for side, run in runs.items()}
+    prints = {side: _fingerprint(root, run, metas[side]) for side, run in runs.items()}
     fingerprint = {
         part: {
             "a": prints["a"].get(part),
@@ -554,3 +332,12 @@ def _summary(layers: dict, checks: list[dict]) -> dict:
 def render_html(diff: dict, generated_at: str, version: str) -> str:
     """The self-contained HTML page of a ``diff_runs`` result."""
     return render("diff_report.html.j2", diff=diff, generated_at=generated_at, version=version)
+
+
+def diff_report(run_a: str, run_b: str, root: str | Path = ".") -> tuple[dict, str]:
+    """The rule run_diff's two files: ``diff_report.json`` (the :func:`diff_runs` result with
+    its ``created_at``) and the HTML page."""
+    now = utc_now()
+    diff = diff_runs(run_a, run_b, root)
+    html = render_html(diff, generated_at=now, version=__version__)
+    return {**diff, "created_at": now}, html

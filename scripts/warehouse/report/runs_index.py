@@ -3,40 +3,39 @@ every invocation, successful or not, from what each run left on disk."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from warehouse import __version__
 from warehouse.core import paths
-from warehouse.core.io import read_yaml, utc_now, write_json, write_text
+from warehouse.core.io import read_json, read_yaml, utc_now, write_json, write_text
 from warehouse.report.render import render
 from warehouse.run import manifests
 
 
-def _load(path: str) -> dict | None:
-    file = Path(path)
-    if not file.is_file():
+def _load(path: Path, reader) -> dict | None:
+    if not path.is_file():
         return None
     try:
-        return json.loads(file.read_text("utf-8")) if file.suffix == ".json" else read_yaml(file)
+        return reader(path)
     except Exception:  # noqa: BLE001 - a damaged file must not break the index of all runs
         return None
 
 
-def _link(template: str, run_id: str) -> str | None:
-    path = Path(template.format(run_id=run_id))
-    # Links are relative to artifacts/, where index.html lives.
-    return path.relative_to(paths.ARTIFACTS).as_posix() if path.is_file() else None
+def _link(template: str, run_id: str, root: str | Path) -> str | None:
+    # Links are relative to the index page (artifacts/index.html); only to files that exist.
+    if not paths.at(template, root, run_id=run_id).is_file():
+        return None
+    return paths.link(template, paths.RUNS_INDEX_HTML, run_id=run_id)
 
 
-def describe_run(run_id: str) -> dict:
+def describe_run(run_id: str, root: str | Path = ".") -> dict:
     """One run's entry: time, status, fingerprint parts, row counts, links to its reports."""
-    manifest = manifests.read_manifest(run_id) or {}
-    summary = _load(paths.SUMMARY_JSON.format(run_id=run_id))
-    bronze = _load(paths.BRONZE_METADATA.format(run_id=run_id))
-    silver = _load(paths.SILVER_METADATA.format(run_id=run_id))
-    gold = _load(paths.GOLD_METADATA.format(run_id=run_id))
-    if Path(paths.RUN_STATUS.format(run_id=run_id)).is_file():
+    manifest = manifests.read_manifest(run_id, root) or {}
+    summary = _load(paths.at(paths.SUMMARY_JSON, root, run_id=run_id), read_json)
+    bronze = _load(paths.at(paths.BRONZE_METADATA, root, run_id=run_id), read_yaml)
+    silver = _load(paths.at(paths.SILVER_METADATA, root, run_id=run_id), read_yaml)
+    gold = _load(paths.at(paths.GOLD_METADATA, root, run_id=run_id), read_yaml)
+    if paths.at(paths.RUN_STATUS, root, run_id=run_id).is_file():
         status = "complete"
     elif summary and summary.get("status") == "blocked":
         status = "blocked"
@@ -56,24 +55,23 @@ def describe_run(run_id: str) -> dict:
         },
         "kpis": (gold or {}).get("kpis", {}),
         "links": {
-            "summary": _link(paths.SUMMARY_HTML, run_id),
-            "bronze": _link(paths.BRONZE_REPORT, run_id),
-            "silver": _link(paths.SILVER_REPORT, run_id),
-            "gold": _link(paths.GOLD_REPORT, run_id),
+            "summary": _link(paths.SUMMARY_HTML, run_id, root),
+            "bronze": _link(paths.BRONZE_REPORT, run_id, root),
+            "silver": _link(paths.SILVER_REPORT, run_id, root),
+            "gold": _link(paths.GOLD_REPORT, run_id, root),
         },
     }
 
 
-def refresh() -> dict:
-    """Rewrite ``runs.json`` and ``index.html`` from every run's files; returns the index.
-
-    Paths are relative to the working directory, like every artifact.
-    """
-    entries = [describe_run(run_id) for run_id in reversed(manifests.list_run_ids())]
+def refresh(root: str | Path = ".") -> dict:
+    """Rewrite ``runs.json`` and ``index.html`` from every run's files of the workspace
+    ``root`` (the working directory by default, like every artifact); returns the index."""
+    runs = reversed(manifests.list_run_ids(root))
+    entries = [describe_run(run_id, root) for run_id in runs]
     index = {"schema_version": 1, "generated_at": utc_now(), "runs": entries}
-    write_json(Path(paths.RUNS_INDEX_JSON), index)
+    write_json(paths.at(paths.RUNS_INDEX_JSON, root), index)
     write_text(
-        Path(paths.RUNS_INDEX_HTML),
+        paths.at(paths.RUNS_INDEX_HTML, root),
         render(
             "runs_index.html.j2",
             index=index,

@@ -7,23 +7,24 @@ can be written for a blocked run too.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
 from warehouse.core import paths
-from warehouse.core.io import read_yaml
+from warehouse.core.io import read_json, read_yaml
 from warehouse.core.schemas import schema_changes
 
 SCHEMA_VERSION = 1
 
 
-def read_benchmarks(run_id: str) -> list[dict]:
-    """Wall time and peak memory of every job of the run that has a benchmark file."""
-    logs = Path(paths.RUN_DIR.format(run_id=run_id)) / "logs"
+def read_benchmarks(run_id: str, root: str | Path = ".") -> list[dict]:
+    """Wall time and peak memory of every job of the run that has a benchmark file.
+
+    Snakemake's own records of the run's jobs, read as found, not declared as inputs of the
+    summary job: see rules/reports.smk."""
     jobs = []
-    for path in sorted(logs.glob("**/*.benchmark.tsv")):
-        rel = path.relative_to(logs).as_posix()
-        rule, name = rel.split("/", 1)
+    # A per-file job's benchmark is named {source}/{file}: its name spans two folders.
+    for found, path in paths.find_spanning(paths.BENCHMARK, "name", root, run_id=run_id):
+        rule, name = found["rule"], found["name"]
         with open(path, encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle, delimiter="\t"))
         if not rows:
@@ -32,7 +33,7 @@ def read_benchmarks(run_id: str) -> list[dict]:
         jobs.append(
             {
                 "rule": rule,
-                "name": name.removesuffix(".benchmark.tsv"),
+                "name": name,
                 "seconds": round(float(last["s"]), 3),
                 "max_rss_mb": _number(last.get("max_rss")),
             }
@@ -151,17 +152,16 @@ def build_summary(
     return summary
 
 
-def previous_summary(run_id: str, artifacts: Path = Path("artifacts")) -> dict | None:
-    """The summary of the latest earlier run that has one (run ids sort by mint time)."""
-    reports = artifacts / "reports"
-    if not reports.is_dir():
-        return None
-    earlier = sorted(p.name for p in reports.iterdir() if p.name < run_id)
-    for candidate in reversed(earlier):
-        path = Path(paths.SUMMARY_JSON.format(run_id=candidate))
-        if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
-    return None
+def previous_summary(run_id: str, root: str | Path = ".") -> dict | None:
+    """The summary of the latest earlier run that has one (run ids sort by mint time), or None.
+
+    Read as found, not declared as an input of the summary job: see rules/reports.smk."""
+    earlier = [
+        (found["run_id"], path)
+        for found, path in paths.find(paths.SUMMARY_JSON, root)
+        if found["run_id"] < run_id
+    ]
+    return read_json(max(earlier)[1]) if earlier else None
 
 
 def _counts(summary: dict) -> dict[tuple[str, str], int]:
@@ -242,28 +242,25 @@ def schemas(silver: dict, gold: dict | None) -> dict:
     }
 
 
-def load_inputs(paths: dict[str, str]) -> dict:
-    """Read the summary's input files (YAML or JSON) by role; missing roles are None."""
-    roles = (
-        "manifest",
-        "bronze",
-        "silver",
-        "silver_checks",
-        "silver_gate",
-        "gold",
-        "gold_checks",
-        "gold_gate",
-    )
-    loaded = {}
-    for role in roles:
-        path = paths.get(role)
-        if path is None:
-            loaded[role] = None
-        elif path.endswith(".json"):
-            loaded[role] = json.loads(Path(path).read_text(encoding="utf-8"))
-        else:
-            loaded[role] = read_yaml(path)
-    return loaded
+# The summary's input files by role, and how each is read (checks files are JSON).
+INPUT_READERS = {
+    "manifest": read_yaml,
+    "bronze": read_yaml,
+    "silver": read_yaml,
+    "silver_checks": read_json,
+    "silver_gate": read_yaml,
+    "gold": read_yaml,
+    "gold_checks": read_json,
+    "gold_gate": read_yaml,
+}
+
+
+def load_inputs(files: dict[str, str]) -> dict:
+    """Read the summary's input files by role; missing roles are None."""
+    return {
+        role: (reader(files[role]) if files.get(role) is not None else None)
+        for role, reader in INPUT_READERS.items()
+    }
 
 
 def to_markdown(summary: dict) -> str:

@@ -13,13 +13,18 @@ from pathlib import Path
 import promote_contract
 import pytest
 import yaml
-from llm_server import FakeLLM, reply, status
 
 from conftest import REPO
+from llm_server import FakeLLM, reply, status
 from sample_generator import generate
-from warehouse.agents import client, drafting, targets
+from warehouse.agents import client, targets
+from warehouse.agents.draft_files import Draft, contract_yaml, rationale_markdown
+from warehouse.agents.dry_run import dry_run
+from warehouse.agents.heuristic import heuristic_draft
+from warehouse.agents.model_drafter import model_draft, parse_contract_answer
 from warehouse.agents.profiling import profile_rows
 from warehouse.contracts.validation import load_contract, validate_contract
+from warehouse.core import paths
 from warehouse.core.errors import PipelineError
 from warehouse.run.sources import table_name
 from warehouse.silver.cleaner import clean_table
@@ -52,7 +57,7 @@ def tables(tmp_path_factory):
 
 def heuristic(tables, table):
     source, file, _, _, profile = tables[table]
-    return drafting.heuristic_draft(table, source, file, profile)
+    return heuristic_draft(table, source, file, profile)
 
 
 def steps(contract, op):
@@ -79,7 +84,7 @@ def test_the_heuristic_draft_is_a_valid_contract_that_cleans_the_table(tables, t
     assert contract["source"] == {"source": source, "file": file}
     assert {c["severity"] for c in contract["checks"]} == {"warn"}
     assert steps(contract, "trim")[0]["columns"] == [c["name"] for c in contract["columns"]]
-    result = drafting.dry_run(contract, rows, malformed, INGESTION)
+    result = dry_run(contract, rows, malformed, INGESTION)
     assert result["rows_in"] == result["rows_out"] + result["rows_quarantined"]
     assert result["rows_out"] > 0
 
@@ -103,7 +108,7 @@ def test_customers_key_is_deduplicated_and_codes_named_like_the_shipped_contract
     assert maps["cst_marital_status"]["mapping"] == {"S": "Single", "M": "Married"}
     assert maps["cst_gndr"]["default"] == maps["cst_gndr"]["missing"] == "n/a"
     _, _, rows, malformed, _ = tables["crm_cust_info"]
-    result = drafting.dry_run(contract, rows, malformed, INGESTION)
+    result = dry_run(contract, rows, malformed, INGESTION)
     assert result["rows_out"] == shipped_rows_out(tables, "crm_cust_info")
     assert set(result["quarantine_by_rule"]) == {"missing_key", "superseded_duplicate"}
 
@@ -117,7 +122,7 @@ def test_integer_dates_are_parsed_with_exact_length_8(tables):
     types = {c["name"]: c["type"] for c in contract["columns"]}
     assert types["sls_order_dt"] == "date" and types["sls_sales"] == "decimal"
     _, _, rows, malformed, _ = tables["crm_sales_details"]
-    failed = drafting.dry_run(contract, rows, malformed, INGESTION)["failed_checks"]
+    failed = dry_run(contract, rows, malformed, INGESTION)["failed_checks"]
     # the order dates that were 0 or of the wrong length are flagged, as warnings
     assert {"id": "complete_in_export", "severity": "warn"}.items() <= failed[0].items()
 
@@ -151,14 +156,12 @@ def test_a_column_name_that_cannot_be_a_contract_column_is_refused(tables):
     broken = copy.deepcopy(profile)
     broken["columns"][0]["name"] = "promo id"
     with pytest.raises(PipelineError, match="'promo id'.*Rename"):
-        drafting.heuristic_draft("erp_x", "erp", "X.csv", broken)
+        heuristic_draft("erp_x", "erp", "X.csv", broken)
 
 
 def test_the_draft_file_round_trips_and_says_who_drafted_it(tables):
     contract = heuristic(tables, "crm_cust_info")
-    text = drafting.contract_yaml(
-        drafting.Draft(contract, "heuristic"), "20261126T000000Z_00000000"
-    )
+    text = contract_yaml(Draft(contract, "heuristic"), "20261126T000000Z_00000000")
     assert "# drafted_by: heuristic" in text
     assert "&id" not in text  # no YAML anchors: a person edits this file
     assert yaml.safe_load(text) == contract
@@ -177,7 +180,7 @@ def run_model(tables, table, script, tmp_path, **overrides):
             environ={"OPENAI_API_KEY": KEY},
             dotenv=tmp_path / "none",
         )
-        draft = drafting.model_draft(
+        draft = model_draft(
             table,
             source,
             file,
@@ -247,7 +250,7 @@ def test_garbage_twice_falls_back_to_the_heuristic_draft(tables, tmp_path):
     assert draft.contract == heuristic(tables, "crm_cust_info")
     assert outcomes == ["invalid", "invalid"]
     assert "heuristic draft is used instead" in draft.story[-1]
-    md = drafting.rationale_markdown(draft, tables["crm_cust_info"][4], "20261126T000000Z_00000000")
+    md = rationale_markdown(draft, tables["crm_cust_info"][4], "20261126T000000Z_00000000")
     assert "drafted by **heuristic**" in md and "not usable either" in md
 
 
@@ -302,7 +305,7 @@ def test_without_a_key_the_heuristics_draft_and_nothing_is_sent(tables, tmp_path
         settings = client.resolve(
             {"mode": "auto", "base_url": server.base_url}, environ={}, dotenv=tmp_path / "none"
         )
-        draft = drafting.model_draft(
+        draft = model_draft(
             "erp_px_cat_g1v2",
             source,
             file,
@@ -329,13 +332,13 @@ def test_without_a_key_the_heuristics_draft_and_nothing_is_sent(tables, tmp_path
 )
 def test_answers_are_only_ever_read_as_data(answer):
     with pytest.raises(client.InvalidAnswer):
-        drafting.parse_contract_answer(answer)
+        parse_contract_answer(answer)
 
 
 def test_answers_in_fences_or_yaml_are_read():
-    assert drafting.parse_contract_answer('```json\n{"table": "x"}\n```') == {"table": "x"}
-    assert drafting.parse_contract_answer('Here:\n{"table": "x"}\nDone.') == {"table": "x"}
-    assert drafting.parse_contract_answer("table: x\nlayer: silver\n") == {
+    assert parse_contract_answer('```json\n{"table": "x"}\n```') == {"table": "x"}
+    assert parse_contract_answer('Here:\n{"table": "x"}\nDone.') == {"table": "x"}
+    assert parse_contract_answer("table: x\nlayer: silver\n") == {
         "table": "x",
         "layer": "silver",
     }
@@ -378,12 +381,10 @@ def project(tmp_path, monkeypatch):
     (bronze / "files" / "erp" / "PROMO.csv.yaml").write_text("encoding: ascii\ndelimiter: ','\n")
     monkeypatch.chdir(tmp_path)
     rows, malformed = read_bronze_csv(bronze / "data" / "erp" / "PROMO.csv")
-    contract = drafting.heuristic_draft(
-        "erp_promo", "erp", "PROMO.csv", profile_rows(rows, len(malformed))
-    )
-    draft = drafting.DRAFT_CONTRACT.format(run_id=RUN_ID, table="erp_promo")
+    contract = heuristic_draft("erp_promo", "erp", "PROMO.csv", profile_rows(rows, len(malformed)))
+    draft = paths.DRAFT_CONTRACT.format(run_id=RUN_ID, table="erp_promo")
     (tmp_path / draft).parent.mkdir(parents=True)
-    text = drafting.contract_yaml(drafting.Draft(contract, "model:test-model"), RUN_ID)
+    text = contract_yaml(Draft(contract, "model:test-model"), RUN_ID)
     (tmp_path / draft).write_text(text)
     return draft
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from llm_server import FakeLLM, reply, status
 
+from llm_server import FakeLLM, reply, status
 from warehouse.agents import client
 
 KEY = "sk-test-0123456789abcdef-secret"

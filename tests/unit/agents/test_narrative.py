@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from llm_server import FakeLLM, reply, status
 
+from llm_server import FakeLLM, reply, status
 from warehouse.agents import narrative
 
 RUN = "20261126T150835Z_4d3471ec"

@@ -1,4 +1,5 @@
-"""Run diffs: row diffs with and without a key, schema changes, and whole runs on a fake tree."""
+"""Run diffs: schema changes, and whole runs compared on a fake workspace (row diffs of two
+tables: test_row_diff.py)."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import datetime as dt
 import hashlib
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from warehouse.core import paths
 from warehouse.core.io import write_json, write_yaml
-from warehouse.core.parquet import read_parquet, write_parquet
+from warehouse.core.parquet import write_parquet
 from warehouse.core.schemas import schema_changes
-from warehouse.report.diff import diff_runs, keyed_diff, render_html, unkeyed_diff
+from warehouse.report.diff import diff_runs, render_html
 
 RUN_A = "20261126T150000Z_aaaaaaaa"
 RUN_B = "20261126T160000Z_bbbbbbbb"
@@ -23,107 +24,6 @@ HOSTILE = "<script>alert(1)</script>"
 def frame(**columns) -> pd.DataFrame:
     """A small frame in the pipeline's nullable dtypes (as read back from Parquet)."""
     return pd.DataFrame(columns).convert_dtypes(dtype_backend="numpy_nullable")
-
-
-# --- keyed_diff -----------------------------------------------------------------------------
-
-
-def test_keyed_diff_counts_added_removed_and_changed_rows():
-    a = frame(id=[1, 2, 3, 4], name=["a", "b", "c", "d"], score=[1.0, 2.0, 3.0, 4.0])
-    b = frame(id=[2, 3, 4, 5], name=["b", "C", "D", "e"], score=[2.0, 3.5, 4.0, 5.0])
-    d = keyed_diff(a, b, ["id"])
-    assert (d["added"], d["removed"], d["changed"], d["unchanged"]) == (1, 1, 2, 1)
-    assert d["changed_columns"] == {"name": 2, "score": 1}
-    assert d["added_sample"] == [{"id": 5, "name": "e", "score": 5.0}]
-    assert d["removed_sample"] == [{"id": 1, "name": "a", "score": 1.0}]
-    assert d["changed_sample"] == [
-        {
-            "key": {"id": 3},
-            "changes": {"name": {"from": "c", "to": "C"}, "score": {"from": 3.0, "to": 3.5}},
-        },
-        {"key": {"id": 4}, "changes": {"name": {"from": "d", "to": "D"}}},
-    ]
-
-
-def test_keyed_diff_treats_two_missing_values_as_equal():
-    a = frame(id=[1, 2, 3], name=[None, None, "x"], amount=[np.nan, None, 1.0])
-    a["amount"] = a["amount"].astype("Float64")
-    b = a.copy()
-    b.loc[1, "name"] = "now set"
-    b.loc[2, "amount"] = None
-    d = keyed_diff(a, b, ["id"])
-    assert d["changed"] == 2
-    assert d["changed_columns"] == {"name": 1, "amount": 1}
-    changes = {tuple(c["key"].values()): c["changes"] for c in d["changed_sample"]}
-    assert changes == {
-        (2,): {"name": {"from": None, "to": "now set"}},
-        (3,): {"amount": {"from": 1.0, "to": None}},
-    }
-
-
-def test_keyed_diff_on_a_composite_key_with_a_missing_key_part():
-    a = frame(country=["DE", "DE", None], month=["2025-01", "2025-02", "2025-01"], n=[1, 2, 3])
-    b = frame(country=["DE", "DE", None], month=["2025-01", "2025-02", "2025-01"], n=[1, 2, 4])
-    d = keyed_diff(a, b, ["country", "month"])
-    assert (d["added"], d["removed"], d["changed"]) == (0, 0, 1)
-    assert d["changed_sample"] == [
-        {"key": {"country": None, "month": "2025-01"}, "changes": {"n": {"from": 3, "to": 4}}}
-    ]
-
-
-def test_keyed_diff_samples_are_limited_but_counts_are_not():
-    a = frame(id=list(range(100)), v=[0] * 100)
-    b = frame(id=list(range(50, 150)), v=[1] * 100)
-    d = keyed_diff(a, b, ["id"], sample_size=3)
-    assert (d["added"], d["removed"], d["changed"]) == (50, 50, 50)
-    assert [len(d[k]) for k in ("added_sample", "removed_sample", "changed_sample")] == [3, 3, 3]
-    assert [r["id"] for r in d["added_sample"]] == [100, 101, 102]  # table order
-    assert keyed_diff(a, b, ["id"], sample_size=0)["changed_sample"] == []
-
-
-def test_keyed_diff_compares_shared_columns_only_and_refuses_duplicate_keys():
-    a = frame(id=[1, 2], old=["x", "y"], v=[1, 2])
-    b = frame(id=[1, 2], new=["x", "y"], v=[1, 2])
-    d = keyed_diff(a, b, ["id"])
-    assert d["changed"] == 0 and d["columns_not_compared"] == ["new", "old"]
-    with pytest.raises(ValueError, match="not unique in table B"):
-        keyed_diff(a, frame(id=[1, 1], v=[1, 2]), ["id"])
-    with pytest.raises(ValueError, match="missing from table A"):
-        keyed_diff(a, b, ["nope"])
-
-
-def test_keyed_diff_returns_plain_json_values():
-    a = frame(id=[1], day=[dt.date(2025, 1, 2)], ok=[True])
-    b = frame(id=[1, 2], day=[dt.date(2025, 1, 3), None], ok=[True, None])
-    d = keyed_diff(a, b, ["id"])
-    assert d["changed_sample"][0]["changes"] == {"day": {"from": "2025-01-02", "to": "2025-01-03"}}
-    assert d["added_sample"] == [{"id": 2, "day": None, "ok": None}]
-    json.dumps(d, allow_nan=False)
-
-
-# --- unkeyed_diff ---------------------------------------------------------------------------
-
-
-def test_unkeyed_diff_is_a_multiset_difference_of_whole_rows():
-    a = frame(x=[1, 1, 2, 3], y=["a", "a", "b", None])
-    b = frame(x=[1, 2, 3, 4, 3], y=["a", "b", None, "d", None])
-    d = unkeyed_diff(a, b)
-    # One of A's two (1, "a") rows is gone; B adds (4, "d") and a second (3, None).
-    assert (d["removed"], d["added"], d["unchanged"]) == (1, 2, 3)
-    assert d["removed_sample"] == [{"x": 1, "y": "a"}]
-    assert d["added_sample"] == [{"x": 4, "y": "d"}, {"x": 3, "y": None}]
-
-
-def test_unkeyed_diff_ignores_row_order_and_limits_samples():
-    a = frame(x=list(range(20)))
-    b = frame(x=list(reversed(range(10, 30))))
-    d = unkeyed_diff(a, b, sample_size=2)
-    assert (d["removed"], d["added"], d["unchanged"]) == (10, 10, 10)
-    assert d["removed_sample"] == [{"x": 0}, {"x": 1}]
-    assert len(d["added_sample"]) == 2
-    assert unkeyed_diff(a, a.iloc[::-1])["added"] == 0
-    # With no column in common nothing matches.
-    assert unkeyed_diff(a, frame(y=[1]))["removed"] == 20
 
 
 # --- schema_changes -------------------------------------------------------------------------
@@ -152,7 +52,7 @@ def test_schema_changes_reports_added_removed_retyped_and_reordered_columns():
     assert schema_changes(a, a[:1] + a[2:])["reordered"] is False
 
 
-# --- diff_runs on a fake artifacts tree -------------------------------------------------------
+# --- diff_runs on a fake workspace -----------------------------------------------------------
 
 CUSTOMERS = {
     "customer_key": [1, 2, 3],
@@ -174,13 +74,14 @@ def types(df: pd.DataFrame) -> list[dict]:
 
 
 def make_run(root, run_id, customers=None, gold=True, check_status="pass", key=("customer_key",)):
-    """Write the artifacts of one run, with just the keys diff_runs reads."""
+    """Write the artifacts of one run in the workspace ``root``, with just the keys diff_runs
+    reads."""
     customers = frame(**(customers or CUSTOMERS))
     sales = frame(**SALES)
-    (root / "orchestrator" / run_id).mkdir(parents=True)
+    paths.at(paths.RUN_DIR, root, run_id=run_id).mkdir(parents=True)
     csv = customers.to_csv(index=False)
     write_yaml(
-        root / "bronze" / run_id / "metadata.yaml",
+        paths.at(paths.BRONZE_METADATA, root, run_id=run_id),
         {
             "run_id": run_id,
             "status": "complete",
@@ -201,9 +102,10 @@ def make_run(root, run_id, customers=None, gold=True, check_status="pass", key=(
             ],
         },
     )
-    silver = write_parquet(customers, root / "silver" / run_id / "data" / "crm_cust_info.parquet")
+    silver_data = paths.at(paths.SILVER_DATA, root, run_id=run_id, table="crm_cust_info")
+    silver = write_parquet(customers, silver_data)
     write_yaml(
-        root / "silver" / run_id / "metadata.yaml",
+        paths.at(paths.SILVER_METADATA, root, run_id=run_id),
         {
             "status": "passed",
             "tables": [
@@ -219,7 +121,7 @@ def make_run(root, run_id, customers=None, gold=True, check_status="pass", key=(
     )
     check = {"id": "unique_cst_id", "table": "crm_cust_info", "severity": "error"}
     write_json(
-        root / "silver" / run_id / "checks.json",
+        paths.at(paths.SILVER_CHECKS, root, run_id=run_id),
         {"results": [{**check, "status": check_status, "failing_rows": 0}]},
     )
     if not gold:
@@ -229,7 +131,7 @@ def make_run(root, run_id, customers=None, gold=True, check_status="pass", key=(
         ("dim_customers", customers, list(key) if key else None),
         ("fact_sales", sales, None),
     ):
-        out = write_parquet(df, root / "gold" / "marts" / run_id / "data" / f"{name}.parquet")
+        out = write_parquet(df, paths.at(paths.GOLD_DATA, root, run_id=run_id, mart=name))
         marts.append(
             {
                 "table": name,
@@ -240,9 +142,9 @@ def make_run(root, run_id, customers=None, gold=True, check_status="pass", key=(
             }
         )
     write_yaml(
-        root / "gold" / "marts" / run_id / "metadata.yaml", {"status": "passed", "marts": marts}
+        paths.at(paths.GOLD_METADATA, root, run_id=run_id), {"status": "passed", "marts": marts}
     )
-    write_json(root / "gold" / "marts" / run_id / "checks.json", {"results": []})
+    write_json(paths.at(paths.GOLD_CHECKS, root, run_id=run_id), {"results": []})
 
 
 def renamed(first_name: str) -> dict:
@@ -325,7 +227,7 @@ def test_a_check_in_one_run_only_is_a_check_change(tmp_path):
     make_run(tmp_path, RUN_A)
     make_run(tmp_path, RUN_B)
     new = {"id": "row_count", "table": "dim_customers", "severity": "warn", "status": "fail"}
-    write_json(tmp_path / "gold" / "marts" / RUN_B / "checks.json", {"results": [new]})
+    write_json(paths.at(paths.GOLD_CHECKS, tmp_path, run_id=RUN_B), {"results": [new]})
     d = diff_runs(RUN_A, RUN_B, tmp_path)
     assert [(c["layer"], c["id"], c["from"], c["to"]) for c in d["checks"]] == [
         ("gold", "row_count", None, "fail")
@@ -336,7 +238,7 @@ def test_a_check_in_one_run_only_is_a_check_change(tmp_path):
 def test_marts_in_one_run_only_are_listed_as_added_and_removed(tmp_path):
     make_run(tmp_path, RUN_A)
     make_run(tmp_path, RUN_B)
-    meta_b = tmp_path / "gold" / "marts" / RUN_B / "metadata.yaml"
+    meta_b = paths.at(paths.GOLD_METADATA, tmp_path, run_id=RUN_B)
     text = meta_b.read_text().replace("table: fact_sales", "table: fact_orders")
     meta_b.write_text(text)
     d = diff_runs(RUN_A, RUN_B, tmp_path)
@@ -365,7 +267,9 @@ def test_an_unknown_run_raises_a_helpful_error(tmp_path):
         diff_runs(RUN_A, "20261126T170000Z_cccccccc", tmp_path)
     message = str(info.value)
     assert "20261126T170000Z_cccccccc" in message
-    assert (tmp_path / "orchestrator" / "20261126T170000Z_cccccccc").as_posix() in message
+    assert (
+        paths.at(paths.RUN_DIR, tmp_path, run_id="20261126T170000Z_cccccccc").as_posix() in message
+    )
     assert RUN_A in message  # the runs that do exist
     with pytest.raises(ValueError, match="not a run id"):
         diff_runs(RUN_A, "../bronze", tmp_path)
@@ -381,12 +285,3 @@ def test_html_escapes_changed_values_and_is_self_contained(tmp_path):
     assert f"Run diff: {RUN_A} → {RUN_B}" in html
     assert "first_name" in html and "Kenji" in html
     assert "<link" not in html and "src=" not in html
-
-
-def test_written_tables_read_back_with_the_same_diff(tmp_path):
-    # What diff_runs compares is what read_parquet returns: no dtype drift makes rows differ.
-    df = frame(**CUSTOMERS)
-    write_parquet(df, tmp_path / "c.parquet")
-    back = read_parquet(tmp_path / "c.parquet")
-    assert keyed_diff(df, back, ["customer_key"])["changed"] == 0
-    assert unkeyed_diff(back, read_parquet(tmp_path / "c.parquet"))["added"] == 0

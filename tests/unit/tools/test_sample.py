@@ -21,10 +21,10 @@ from sample_generator import (
     SAMPLE_FILES,
     generate,
     generate_tables,
-    make_products,
     sample_size,
     write_table,
 )
+from sample_tables import make_products
 
 ROOT = Path(__file__).resolve().parents[3]
 SCALE, SEED = 0.05, 7
