@@ -26,6 +26,7 @@ from warehouse.agents.dry_run import check_draft
 from warehouse.agents.heuristic import heuristic_draft
 from warehouse.agents.profiling import for_model
 from warehouse.core.errors import PipelineError
+from warehouse.core.io import parse_yaml
 from warehouse.silver.functions import FUNCTIONS
 
 MAX_ANSWER_CHARS = 100_000
@@ -91,7 +92,7 @@ def parse_contract_answer(text: str) -> dict:
             value = None
         if value is None:
             try:
-                value = yaml.safe_load(body)
+                value = parse_yaml(body)
             except yaml.YAMLError:
                 value = None
     # Prose such as "Sure: here it is" is a YAML mapping too: a contract names its columns.

@@ -45,6 +45,11 @@ def read_yaml(path: Path) -> object:
         return yaml.load(handle, Loader=_Loader)
 
 
+def parse_yaml(text: str) -> object:
+    """Parse YAML text safely (no Python objects); raises ``yaml.YAMLError`` when it is not."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def read_json(path: Path) -> object:
     """Read a UTF-8 JSON file."""
     with open(path, encoding="utf-8") as handle:

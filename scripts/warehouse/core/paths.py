@@ -135,23 +135,7 @@ def match(template: str, path: str | Path, **fields: str) -> dict | None:
     return dict(zip(free, found.groups(), strict=True))
 
 
-def find(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dict, Path]]:
-    """Every existing file matching ``template`` under ``root``, with the wildcard values it
-    was found with (fields given are fixed; the others match one path segment each), sorted."""
-    pattern = _FIELD.sub(lambda m: fields.get(m.group(1), "*"), template)
-    found = []
-    for path in sorted(Path(root).glob(pattern)):
-        values = match(template, path.relative_to(root), **fields)
-        if values is not None and path.is_file():
-            found.append((values, path))
-    return found
-
-
-def find_spanning(
-    template: str, span: str, root: str | Path = ".", **fields: str
-) -> list[tuple[dict, Path]]:
-    """Like :func:`find`, but the wildcard ``span`` may span folders: the log or benchmark of
-    a per-file job is named ``{source}/{file}``, so its ``{name}`` is two segments."""
+def _glob(template: str, root, fields: dict, span: str | None, want_dir: bool):
     pattern = _FIELD.sub(
         lambda m: fields.get(m.group(1), "**/*" if m.group(1) == span else "*"), template
     )
@@ -160,21 +144,29 @@ def find_spanning(
     found = []
     for path in sorted(Path(root).glob(pattern)):
         hit = regex.match(path.relative_to(root).as_posix())
-        if hit is not None and path.is_file():
+        if hit is not None and (path.is_dir() if want_dir else path.is_file()):
             found.append((dict(zip(free, hit.groups(), strict=True)), path))
     return found
+
+
+def find(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dict, Path]]:
+    """Every existing file matching ``template`` under ``root``, with the wildcard values it
+    was found with (fields given are fixed; the others match one path segment each), sorted."""
+    return _glob(template, root, fields, span=None, want_dir=False)
+
+
+def find_spanning(
+    template: str, span: str, root: str | Path = ".", **fields: str
+) -> list[tuple[dict, Path]]:
+    """Like :func:`find`, but the wildcard ``span`` may span folders: the log or benchmark of
+    a per-file job is named ``{source}/{file}``, so its ``{name}`` is two segments."""
+    return _glob(template, root, fields, span=span, want_dir=False)
 
 
 def find_folders(template: str, root: str | Path = ".", **fields: str) -> list[tuple[dict, Path]]:
     """Every existing folder matching the folder template ``template`` (such as ``RUN_DIR``)
     under ``root``, with its wildcard values, sorted."""
-    pattern = _FIELD.sub(lambda m: fields.get(m.group(1), "*"), template)
-    found = []
-    for path in sorted(Path(root).glob(pattern)):
-        values = match(template, path.relative_to(root), **fields)
-        if values is not None and path.is_dir():
-            found.append((values, path))
-    return found
+    return _glob(template, root, fields, span=None, want_dir=True)
 
 
 def link(template: str, page: str, **fields: str) -> str:
