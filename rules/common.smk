@@ -189,6 +189,15 @@ def diff_inputs(run_id):
     return paths.SUMMARY_JSON.format(run_id=run_id)
 
 
+def diff_run_inputs(run_id):
+    """What a run diff reads of one run: its summary (so the run is complete or blocked, never
+    half-built), manifest, layer metadata and checks, and the Gold marts' data (a run whose
+    Silver gate closed has no Gold, so none is asked for)."""
+    summary = diff_inputs(run_id)  # first: refuses a run that does not exist
+    gold_built = silver_gate_status(run_id) == "open"
+    return [summary] + outputs.diff_inputs(run_manifest(run_id), gold_built)
+
+
 def refresh_runs_index():
     """Rewrite artifacts/index.html and runs.json (after every invocation; never fails it)."""
     if workflow.dryrun:

@@ -13,24 +13,6 @@
 # The runs index (onsuccess/onerror) reads every run's files outside any job.
 
 
-def diff_run_inputs(run_id):
-    """What a run diff reads of one run: its summary (so the run is complete or blocked, never
-    half-built), manifest, layer metadata and checks, and the Gold marts' data. A run whose
-    Silver gate closed has no Gold, so none is asked for."""
-    summary = diff_inputs(run_id)  # first: refuses a run that does not exist
-    templates = [
-        paths.RUN_MANIFEST,
-        paths.BRONZE_METADATA,
-        paths.SILVER_METADATA,
-        paths.SILVER_CHECKS,
-    ]
-    gold_data = []
-    if silver_gate_status(run_id) == "open":
-        templates += [paths.GOLD_METADATA, paths.GOLD_CHECKS]
-        gold_data = per_mart(paths.GOLD_DATA, run_id)
-    return [summary] + [t.format(run_id=run_id) for t in templates] + gold_data
-
-
 rule run_summary_report:
     input:
         unpack(summary_inputs),

@@ -4,7 +4,7 @@
 from warehouse.contracts.validation import load_run_contract
 from warehouse.core.io import read_yaml, write_yaml
 from warehouse.gold.build import build_mart
-from warehouse.rulekit import run_rule
+from warehouse.rulekit import log_failed_checks, run_rule
 
 
 def main(smk, log):
@@ -19,14 +19,7 @@ def main(smk, log):
         data_path=smk.output.data,
     )
     write_yaml(smk.output.meta, meta)
-    for check in meta["checks"]:
-        if check["status"] == "fail":
-            log.warning(
-                "check %s (%s) failed on %d rows",
-                check["id"],
-                check["severity"],
-                check["failing_rows"],
-            )
+    log_failed_checks(log, meta["checks"])
     inputs = ", ".join(sorted({i["table"] for i in meta["inputs"]}))
     log.info("%s: %d rows from %s", mart, meta["rows_out"], inputs)
 

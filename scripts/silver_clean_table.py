@@ -3,7 +3,7 @@ by the table's contract as recorded for the run (or by generic cleaning when it 
 
 from warehouse.contracts.validation import load_run_contract
 from warehouse.core.io import read_yaml, write_yaml
-from warehouse.rulekit import run_rule
+from warehouse.rulekit import log_failed_checks, run_rule
 from warehouse.run.ids import ingestion_date
 from warehouse.silver.table_job import clean_bronze_table
 
@@ -35,14 +35,7 @@ def main(smk, log):
         meta["rows_quarantined"],
         rules,
     )
-    for check in meta["checks"]:
-        if check["status"] == "fail":
-            log.warning(
-                "check %s (%s) failed on %d rows",
-                check["id"],
-                check["severity"],
-                check["failing_rows"],
-            )
+    log_failed_checks(log, meta["checks"])
 
 
 if __name__ == "__main__":

@@ -45,3 +45,15 @@ def run_rule(snakemake, main: Callable) -> None:
         lineage.fail(f"{type(exc).__name__}: {exc}")
         raise
     lineage.complete()
+
+
+def log_failed_checks(log: logging.Logger, checks: list[dict]) -> None:
+    """One warning line per failed check of a table job (the layer report lists them all)."""
+    for check in checks:
+        if check["status"] == "fail":
+            log.warning(
+                "check %s (%s) failed on %d rows",
+                check["id"],
+                check["severity"],
+                check["failing_rows"],
+            )

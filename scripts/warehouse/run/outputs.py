@@ -153,3 +153,15 @@ def gold_mart_inputs(run_id: str, declared: dict) -> dict[str, list[str]]:
         ],
         "gold": [paths.GOLD_DATA.format(run_id=run_id, mart=m) for m in declared.get("gold", [])],
     }
+
+
+def diff_inputs(manifest: dict, gold_built: bool) -> list[str]:
+    """What a run diff reads of one run besides its summary: manifest, layer metadata and
+    checks, and, when Gold was built, Gold's metadata, checks and every mart's data."""
+    templates = [paths.RUN_MANIFEST, paths.BRONZE_METADATA, paths.SILVER_METADATA]
+    templates.append(paths.SILVER_CHECKS)
+    marts = []
+    if gold_built:
+        templates += [paths.GOLD_METADATA, paths.GOLD_CHECKS]
+        marts = per_mart(paths.GOLD_DATA, manifest)
+    return _layer_files(manifest["run_id"], tuple(templates)) + marts
