@@ -1,1 +1,5 @@
+"""Floor 2: data-quality checks and gates, used by every layer.
 
+``checks`` (the engine), ``evaluators`` (one function per check kind), ``descriptions``
+(human-readable check texts), ``gates`` (checks.json summary, gate decision, run completion).
+"""

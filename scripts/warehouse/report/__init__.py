@@ -1,1 +1,6 @@
+"""Floor 7: pages and documents.
 
+``render`` (jinja2 and templates/), ``charts``, ``lineage_svg``, ``layer_reports``,
+``summary`` and ``run_summary`` (the run's story), ``diff`` and ``row_diff`` (run diffs),
+``runs_index``.
+"""
