@@ -41,11 +41,13 @@ bench: $(STAMP)
 sample: $(STAMP)
 	$(BIN)/python tools/generate_sample.py --scale 0.5 --seed 42 --out raw
 
-$(STAMP): pyproject.toml
+# Installed within constraints.txt (the versions the suite passed with; how to refresh it is
+# at its top), and again whenever the dependency ranges or the constraints change.
+$(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11")'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 clean-venv:

@@ -4,9 +4,12 @@
 rule bronze_copy_file:
     input:
         # ancient(): a raw file edited after the run was made must not rebuild that run; the
-        # copy is checked against the manifest's SHA-256 instead.
-        raw=ancient(paths.RAW_FILE.replace("{raw_dir}", config["raw_dir"])),
-        manifest=paths.RUN_MANIFEST,
+        # copy is checked against the manifest's SHA-256 instead (before a rebuild too).
+        raw=raw_file_input,
+        # settled(): inputs of a complete run never make its jobs out of date (common.smk).
+        manifest=lambda wildcards: settled(
+            "bronze_copy_file", wildcards, paths.RUN_MANIFEST.format(**wildcards)
+        ),
     output:
         data=paths.BRONZE_DATA,
         meta=paths.BRONZE_FILE_META,
@@ -24,8 +27,14 @@ rule bronze_copy_file:
 
 rule bronze_layer_report:
     input:
-        manifest=paths.RUN_MANIFEST,
-        metas=lambda wildcards: per_raw_file(paths.BRONZE_FILE_META, wildcards.run_id),
+        manifest=lambda wildcards: settled(
+            "bronze_layer_report", wildcards, paths.RUN_MANIFEST.format(**wildcards)
+        ),
+        metas=lambda wildcards: settled(
+            "bronze_layer_report",
+            wildcards,
+            per_raw_file(paths.BRONZE_FILE_META, wildcards.run_id),
+        ),
     output:
         metadata=paths.BRONZE_METADATA,
         run_log=paths.BRONZE_RUN_LOG,

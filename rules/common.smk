@@ -4,6 +4,7 @@
 # inside the input functions of run-level targets (all, bronze), so job processes and --lint
 # stay cheap.
 
+import atexit
 import os
 import sys
 from pathlib import Path
@@ -13,11 +14,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 from snakemake.exceptions import WorkflowError
+from snakemake.io import apply_wildcards
 
 from warehouse.contracts.files import declared_inputs
 from warehouse.core import paths
 from warehouse.core.paths import contract_path
 from warehouse.core.errors import PipelineError
+from warehouse.core.hashing import DigestCache, sha256_file
 from warehouse.core.io import read_yaml
 from warehouse.report import runs_index
 from warehouse.run import ids, manifests, outputs, sources
@@ -40,19 +43,44 @@ wildcard_constraints:
 
 
 _announced = []
+_refused = []  # the PipelineErrors this invocation stopped on (they said what to do)
+
+
+def refuse(exc):
+    """Stop on the PipelineError ``exc`` raised while the DAG is built, with its message alone.
+
+    Snakemake reports an error raised in an input function with the rule-file lines it passed
+    through, under "Traceback:", which reads like a crash of the pipeline; before the first job
+    is scheduled nothing is locked or running, so the invocation can simply end here. Later
+    (the DAG is re-evaluated after a checkpoint) it is raised as Snakemake's WorkflowError.
+    """
+    _refused.append(exc)
+    if workflow.scheduler is not None:
+        raise WorkflowError(str(exc))
+    logger.error(str(exc))
+    raise SystemExit(1)
 
 
 def target_run_id():
-    """The run that run-level targets (all, bronze) build; resolved once per invocation."""
+    """The run that run-level targets (all, bronze) build; resolved once per invocation. An
+    existing run is refused when this invocation's config differs from the one it was made
+    with (a finished run is never added to or changed)."""
     try:
         run_id = WORKSPACE.run_id
         if not _announced:
             manifest = readable(paths.RUN_MANIFEST.format(run_id=run_id))
+            if manifest.is_file():
+                manifests.check_run_config(run_manifest(run_id), config)
             logger.info(WORKSPACE.describe_choice(exists=manifest.is_file()))
+            for path in sources.os_metadata_files(WORKSPACE.raw_dir):
+                logger.warning(
+                    f"Ignored {path}: a metadata file an operating system or office program "
+                    "left beside the exports (macOS writes ._<name>), not an export."
+                )
             _announced.append(run_id)
         return run_id
     except PipelineError as exc:
-        raise WorkflowError(str(exc))
+        refuse(exc)
 
 
 def readable(path):
@@ -108,7 +136,129 @@ def run_manifest(run_id):
     try:
         return WORKSPACE.manifest(run_id, stored_at=stored_at)
     except PipelineError as exc:
-        raise WorkflowError(str(exc))
+        refuse(exc)
+
+
+def _main_process():
+    # Only the invocation that plans the DAG decides what to rebuild; a job's own snakemake
+    # process (local subprocess or cluster job) builds exactly its outputs, all missing.
+    shared_fs = workflow.storage_settings.default_storage_provider is None
+    return shared_fs and not (workflow.remote_exec or workflow.subprocess_exec)
+
+
+def _job_outputs(rule_name, wildcards):
+    return [apply_wildcards(p, wildcards) for p in workflow.get_rule(rule_name).output]
+
+
+_complete_runs = {}
+
+
+def run_is_complete(run_id):
+    """Whether ``run_id`` is complete (its status.yaml exists); read once per invocation."""
+    if run_id not in _complete_runs:
+        _complete_runs[run_id] = Path(paths.RUN_STATUS.format(run_id=run_id)).is_file()
+    return _complete_runs[run_id]
+
+
+def settled(rule_name, wildcards, files):
+    """``files`` (a path, a list or a dict of them), the inputs of a job of rule
+    ``rule_name``, as Snakemake should see them.
+
+    A complete run is never written again except to rebuild a file that is missing, and then
+    only that job runs: its inputs are ancient(), so a rebuilt upstream file never makes this
+    job out of date, and when every output of this job exists its missing inputs are left out,
+    so a deleted upstream file is rebuilt alone (rule all names it) instead of rerunning every
+    job that reads it. Runs that are not complete are built as usual. On a storage provider
+    (no shared file system) files are not probed and nothing changes.
+    """
+    if not _main_process() or not run_is_complete(wildcards.run_id):
+        return files
+    if isinstance(files, dict):
+        return {
+            name: settled(rule_name, wildcards, value) for name, value in files.items()
+        }
+    listed = [files] if isinstance(files, str) else list(files)
+    if all(Path(f).exists() for f in _job_outputs(rule_name, wildcards)):
+        listed = [f for f in listed if Path(f).exists()]
+    listed = [ancient(f) for f in listed]
+    if isinstance(files, str):
+        return listed[0] if listed else []
+    return listed
+
+
+def before_rebuild(rule_name, wildcards, check):
+    """Run ``check(manifest)`` (it raises PipelineError) when a job of rule ``rule_name`` would
+    rebuild files of a run whose manifest is stored: Snakemake deletes a job's surviving
+    outputs before it runs, so what the job needs (the recorded raw bytes, contract) is
+    verified here, while the DAG is built, and a job bound to fail never deletes a file of the
+    run."""
+    if not _main_process() or manifests.read_manifest(wildcards.run_id) is None:
+        return
+    if all(Path(f).exists() for f in _job_outputs(rule_name, wildcards)):
+        return
+    try:
+        check(run_manifest(wildcards.run_id))
+    except PipelineError as exc:
+        refuse(exc)
+
+
+def _raw_digest(path):
+    cache = DigestCache(Path(paths.DIGEST_CACHE))
+    digest = cache.digest(path)
+    cache.save()
+    return digest
+
+
+def raw_file_input(wildcards):
+    """The raw file a Bronze copy is made from: ancient() (a raw file edited after the run was
+    made must not rebuild that run), and checked against the manifest before a rebuild.
+    """
+    path = paths.RAW_FILE.format(
+        raw_dir=config["raw_dir"], source=wildcards.source, file=wildcards.file
+    )
+    before_rebuild(
+        "bronze_copy_file",
+        wildcards,
+        lambda m: manifests.check_raw_file(
+            m, wildcards.source, wildcards.file, Path(path), _raw_digest
+        ),
+    )
+    return settled("bronze_copy_file", wildcards, ancient(path))
+
+
+def contract_input(rule_name, layer, wildcards, table):
+    """A table's contract, ancient(): editing a contract makes a new run, never rebuilds this
+    one; checked against the manifest before a rebuild (the job checks it again). A Silver
+    contract comes as a list, empty when the table has none; a Gold one (required) as a path.
+    """
+    path = contract_path(layer, table)
+    before_rebuild(
+        rule_name,
+        wildcards,
+        lambda m: manifests.check_config_file(m, path, sha256_file),
+    )
+    if layer == "gold":
+        return settled(rule_name, wildcards, ancient(path.as_posix()))
+    return settled(
+        rule_name, wildcards, [ancient(path.as_posix())] if path.is_file() else []
+    )
+
+
+def csv_export_input(wildcards):
+    """The mart a CSV is exported from; refused for a run made without gold.export_csv (a
+    finished run never gains files its config did not ask for)."""
+    recorded = run_manifest(wildcards.run_id).get("effective_config")
+    if recorded is not None and not (recorded.get("gold") or {}).get("export_csv"):
+        refuse(
+            PipelineError(
+                f"Run {wildcards.run_id} was made with gold.export_csv: false, so its marts "
+                "have no CSV, and a run is never added to. Set gold: {export_csv: true} in "
+                "config/config.yaml and run `snakemake all`: that makes a new run with CSVs."
+            )
+        )
+    return settled(
+        "gold_export_csv", wildcards, paths.GOLD_DATA.format(**dict(wildcards.items()))
+    )
 
 
 def per_raw_file(template, run_id):
@@ -208,6 +358,50 @@ def refresh_runs_index():
         Exception
     ) as exc:  # the index is a convenience: report, never fail the run for it
         logger.warning(f"Could not refresh the runs index: {exc}")
+
+
+def explain_failure():
+    """What Snakemake's last words ("At least one job did not complete successfully") leave
+    out after a SIGTERM, said before them (onerror; never fails the hook)."""
+    if workflow.dryrun:
+        return
+    try:
+        if getattr(workflow.scheduler, "_user_kill", None):
+            logger.error(
+                "Snakemake was asked to stop (SIGTERM) and ended before the run was finished: "
+                "it let the jobs that were running finish (a job stopped by the signal itself "
+                "is reported as failed above; that is not a problem with its data). Run "
+                "`snakemake all` again: it completes the same run."
+            )
+    except Exception as exc:  # an explanation must never hide the error it explains
+        logger.warning(f"Could not explain the failure: {exc}")
+
+
+def explain_vanished_raw_files():
+    """At exit: name the raw files of the targeted run that disappeared after its manifest was
+    written and before their Bronze copy was made. Snakemake stops such a job with advice about
+    file-system latency, without calling onerror, so this runs when the process ends."""
+    for run_id in [] if _refused else _announced:
+        try:
+            manifest = manifests.read_manifest(run_id) or {}
+            for record in manifest.get("raw_files", []):
+                copy = paths.BRONZE_DATA.format(
+                    run_id=run_id, source=record["source"], file=record["file"]
+                )
+                if not Path(record["path"]).exists() and not Path(copy).exists():
+                    print(
+                        f"Raw file {record['path']} of run {run_id} disappeared after the "
+                        "run's manifest was written, so its Bronze copy could not be made (not "
+                        "a file-system latency problem). Restore the file, then run "
+                        "`snakemake all` again: it completes the same run.",
+                        file=sys.stderr,
+                    )
+        except Exception:  # noqa: BLE001 - at exit, an explanation must never raise
+            pass
+
+
+if _main_process():
+    atexit.register(explain_vanished_raw_files)
 
 
 def summary_inputs(wildcards):

@@ -5,12 +5,22 @@
 
 rule gold_build_mart:
     input:
-        silver_gate=lambda wildcards: open_silver_gate(wildcards.run_id),
-        manifest=paths.RUN_MANIFEST,
-        # ancient(): see silver_clean_table; the job checks the contract against the manifest.
-        contract=lambda wildcards: ancient(contract_path("gold", wildcards.mart)),
-        silver_tables=lambda wildcards: gold_mart_inputs(wildcards)["silver"],
-        gold_tables=lambda wildcards: gold_mart_inputs(wildcards)["gold"],
+        silver_gate=lambda wildcards: settled(
+            "gold_build_mart", wildcards, open_silver_gate(wildcards.run_id)
+        ),
+        manifest=lambda wildcards: settled(
+            "gold_build_mart", wildcards, paths.RUN_MANIFEST.format(**wildcards)
+        ),
+        # ancient(): see silver_clean_table.
+        contract=lambda wildcards: contract_input(
+            "gold_build_mart", "gold", wildcards, wildcards.mart
+        ),
+        silver_tables=lambda wildcards: settled(
+            "gold_build_mart", wildcards, gold_mart_inputs(wildcards)["silver"]
+        ),
+        gold_tables=lambda wildcards: settled(
+            "gold_build_mart", wildcards, gold_mart_inputs(wildcards)["gold"]
+        ),
     output:
         data=paths.GOLD_DATA,
         meta=paths.GOLD_TABLE_META,
@@ -28,7 +38,7 @@ rule gold_build_mart:
 
 rule gold_export_csv:
     input:
-        data=paths.GOLD_DATA,
+        data=csv_export_input,
     output:
         csv=paths.GOLD_CSV,
     log:
@@ -45,9 +55,19 @@ rule gold_export_csv:
 
 rule gold_layer_report:
     input:
-        manifest=paths.RUN_MANIFEST,
-        metas=lambda wildcards: per_mart(paths.GOLD_TABLE_META, wildcards.run_id),
-        kpi_tables=lambda wildcards: outputs.kpi_tables(run_manifest(wildcards.run_id)),
+        manifest=lambda wildcards: settled(
+            "gold_layer_report", wildcards, paths.RUN_MANIFEST.format(**wildcards)
+        ),
+        metas=lambda wildcards: settled(
+            "gold_layer_report",
+            wildcards,
+            per_mart(paths.GOLD_TABLE_META, wildcards.run_id),
+        ),
+        kpi_tables=lambda wildcards: settled(
+            "gold_layer_report",
+            wildcards,
+            outputs.kpi_tables(run_manifest(wildcards.run_id)),
+        ),
     output:
         metadata=paths.GOLD_METADATA,
         checks=paths.GOLD_CHECKS,
@@ -67,7 +87,9 @@ rule gold_layer_report:
 
 rule gold_quality_gate:
     input:
-        checks=paths.GOLD_CHECKS,
+        checks=lambda wildcards: settled(
+            "gold_quality_gate", wildcards, paths.GOLD_CHECKS.format(**wildcards)
+        ),
     output:
         gate=paths.GOLD_GATE,
     log:

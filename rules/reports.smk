@@ -15,7 +15,11 @@
 
 rule run_summary_report:
     input:
-        unpack(summary_inputs),
+        unpack(
+            lambda wildcards: settled(
+                "run_summary_report", wildcards, summary_inputs(wildcards)
+            )
+        ),
     output:
         json=paths.SUMMARY_JSON,
         md=paths.SUMMARY_MD,
@@ -40,7 +44,9 @@ rule run_summary_report:
 
 rule run_complete:
     input:
-        summary=paths.SUMMARY_JSON,
+        summary=lambda wildcards: settled(
+            "run_complete", wildcards, paths.SUMMARY_JSON.format(**wildcards)
+        ),
     output:
         status=paths.RUN_STATUS,
     log:
@@ -61,6 +67,7 @@ onsuccess:
 
 
 onerror:
+    explain_failure()
     refresh_runs_index()
 
 

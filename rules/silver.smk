@@ -7,14 +7,24 @@ rule silver_clean_table:
         # ancient(): identical Bronze copies of different runs are hard links to one file, and
         # Snakemake touches a job's outputs, so a later run's copy moves this one's mtime; the
         # per-file metadata below (never shared) says when the copy was really rebuilt.
-        bronze=lambda wildcards: ancient(bronze_of_table(paths.BRONZE_DATA, wildcards)),
-        bronze_meta=lambda wildcards: bronze_of_table(paths.BRONZE_FILE_META, wildcards),
-        manifest=paths.RUN_MANIFEST,
-        # ancient(): editing a contract makes a new run; it must not rebuild this one (the job
-        # checks the contract against the SHA-256 in the run's manifest instead).
-        contract=lambda wildcards: [
-            ancient(p) for p in silver_contract(wildcards.table)
-        ],
+        bronze=lambda wildcards: settled(
+            "silver_clean_table",
+            wildcards,
+            ancient(bronze_of_table(paths.BRONZE_DATA, wildcards)),
+        ),
+        bronze_meta=lambda wildcards: settled(
+            "silver_clean_table",
+            wildcards,
+            bronze_of_table(paths.BRONZE_FILE_META, wildcards),
+        ),
+        manifest=lambda wildcards: settled(
+            "silver_clean_table", wildcards, paths.RUN_MANIFEST.format(**wildcards)
+        ),
+        # ancient(): editing a contract makes a new run; it must not rebuild this one (the
+        # contract is checked against the SHA-256 in the run's manifest instead).
+        contract=lambda wildcards: contract_input(
+            "silver_clean_table", "silver", wildcards, wildcards.table
+        ),
     output:
         data=paths.SILVER_DATA,
         quarantine=paths.SILVER_QUARANTINE,
@@ -33,8 +43,14 @@ rule silver_clean_table:
 
 rule silver_layer_report:
     input:
-        manifest=paths.RUN_MANIFEST,
-        metas=lambda wildcards: per_table(paths.SILVER_TABLE_META, wildcards.run_id),
+        manifest=lambda wildcards: settled(
+            "silver_layer_report", wildcards, paths.RUN_MANIFEST.format(**wildcards)
+        ),
+        metas=lambda wildcards: settled(
+            "silver_layer_report",
+            wildcards,
+            per_table(paths.SILVER_TABLE_META, wildcards.run_id),
+        ),
     output:
         metadata=paths.SILVER_METADATA,
         checks=paths.SILVER_CHECKS,
@@ -55,7 +71,9 @@ rule silver_layer_report:
 # A checkpoint: whether Gold is part of the DAG depends on what the gate decided.
 checkpoint silver_quality_gate:
     input:
-        checks=paths.SILVER_CHECKS,
+        checks=lambda wildcards: settled(
+            "silver_quality_gate", wildcards, paths.SILVER_CHECKS.format(**wildcards)
+        ),
     output:
         gate=paths.SILVER_GATE,
     log:

@@ -1,10 +1,21 @@
-"""The glue every rule script shares: logging to the rule's log file and clean error exits."""
+"""The glue every rule script shares: logging to the rule's log file, clean error exits, and
+the job's wall-clock limit.
+
+Every rule declares ``resources: runtime=<minutes>``. Cluster executors enforce it themselves;
+the local executor does not, so a job that hangs (a slow contract, a stalled file system) would
+hold its core forever. :func:`run_rule` therefore ends a job that outlives its ``runtime`` with a
+message naming the rule, the limit and how to raise it.
+"""
 
 from __future__ import annotations
 
+import faulthandler
 import logging
+import signal
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from warehouse.core.errors import PipelineError
@@ -28,14 +39,76 @@ def rule_logger(log_path: str | None, name: str) -> logging.Logger:
     return logger
 
 
+# Seconds past the limit after which a job that never returned to Python (stuck in C code, where
+# the alarm's handler cannot run) is ended hard, with the tracebacks of its threads in its log.
+HARD_STOP_GRACE = 60
+
+
+class TimeLimitExceeded(BaseException):
+    """Raised in the job when its wall-clock limit passes. A BaseException, so that no
+    ``except Exception`` on the way (a fallback, a best-effort report) can swallow it."""
+
+
+def runtime_minutes(snakemake) -> float | None:
+    """The job's ``runtime`` resource in minutes, or None when it has none."""
+    minutes = getattr(getattr(snakemake, "resources", None), "runtime", None)
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float) or minutes <= 0:
+        return None
+    return minutes
+
+
+def time_limit_message(rule: str, minutes: float) -> str:
+    """What the user reads when a job of ``rule`` outlived its ``runtime`` of ``minutes``."""
+    return (
+        f"rule {rule} ran longer than its time limit of {minutes:g} minutes (resources: "
+        f"runtime={minutes:g} in rules/) and was stopped; its outputs were not written. If the "
+        f"data is simply large, give the job more time: snakemake ... --set-resources "
+        f"{rule}:runtime=<minutes>. If a contract step or check is what is slow, fix the contract."
+    )
+
+
+@contextmanager
+def time_limit(minutes: float | None, hard_stop_file=None) -> Iterator[None]:
+    """Raise :class:`TimeLimitExceeded` in the main thread when ``minutes`` of wall-clock time
+    pass (no limit when None, or outside the main thread, where signals cannot be handled)."""
+    if minutes is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TimeLimitExceeded()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, minutes * 60)
+    # faulthandler's watchdog is a C thread: it ends the process even if Python never runs again.
+    faulthandler.dump_traceback_later(
+        minutes * 60 + HARD_STOP_GRACE, exit=True, file=hard_stop_file or sys.stderr
+    )
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_rule(snakemake, main: Callable) -> None:
-    """Run ``main(snakemake, log)`` between an OpenLineage START and COMPLETE/FAIL event; a
-    PipelineError becomes a one-paragraph error and exit 1."""
-    log = rule_logger(snakemake.log[0] if snakemake.log else None, snakemake.rule)
+    """Run ``main(snakemake, log)`` between an OpenLineage START and COMPLETE/FAIL event, within
+    the job's ``runtime``; a PipelineError or an exceeded limit becomes a one-paragraph error
+    and exit 1."""
+    log_path = snakemake.log[0] if snakemake.log else None
+    log = rule_logger(log_path, snakemake.rule)
     lineage = JobLineage(snakemake, log)
     lineage.start()
+    minutes = runtime_minutes(snakemake)
     try:
-        main(snakemake, log)
+        with _hard_stop_file(log_path) as hard_stop_file, time_limit(minutes, hard_stop_file):
+            main(snakemake, log)
+    except TimeLimitExceeded:
+        message = time_limit_message(snakemake.rule, minutes)
+        log.error("%s", message)
+        lineage.fail(message)
+        sys.exit(1)
     except PipelineError as exc:
         log.error("%s", exc)
         lineage.fail(str(exc))
@@ -45,6 +118,16 @@ def run_rule(snakemake, main: Callable) -> None:
         lineage.fail(f"{type(exc).__name__}: {exc}")
         raise
     lineage.complete()
+
+
+@contextmanager
+def _hard_stop_file(log_path: str | None):
+    # The job's log, opened for the hard stop's tracebacks (faulthandler needs a real file).
+    if not log_path:
+        yield None
+        return
+    with open(log_path, "a", encoding="utf-8") as handle:
+        yield handle
 
 
 def log_failed_checks(log: logging.Logger, checks: list[dict]) -> None:

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
+
 from warehouse.core.io import utc_now
 
 MODES = ("off", "auto", "on")
@@ -105,29 +107,18 @@ class Settings:
 
 
 def read_dotenv(path: Path = ENV_FILE) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file (``#`` comments, optional quotes), for ENV_KEYS only.
+    """The ENV_KEYS set in a ``.env`` file, read by python-dotenv: quotes, ``#`` comments,
+    ``export`` and multi-line quoted values as shells and other tools read them.
 
-    A missing or unreadable file gives nothing: the file is optional.
+    Values are taken literally (``${VAR}`` is not expanded from the environment), and nothing is
+    written to ``os.environ``: the key reaches only the client of this process. A missing or
+    unreadable file gives nothing: the file is optional.
     """
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        values = dotenv_values(path, interpolate=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return {}
-    found = {}
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#") or "=" not in line:
-            continue
-        key, value = line.split("=", 1)
-        key = key.strip().removeprefix("export ").strip()
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-            value = value[1:-1]
-        elif " #" in value:  # an inline comment after an unquoted value
-            value = value.split(" #", 1)[0].rstrip()
-        if key in ENV_KEYS and value:
-            found[key] = value
-    return found
+    return {key: value for key in ENV_KEYS if (value := (values.get(key) or "").strip())}
 
 
 def _mode(value: object) -> str:

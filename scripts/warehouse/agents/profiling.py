@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from warehouse.core.io import read_yaml, utc_now
 from warehouse.silver.context import SOURCE_ROW
-from warehouse.silver.operations import cast_series, parse_dates
+from warehouse.silver.operations import cast_series, out_of_range, parse_dates
 from warehouse.silver.reader import read_bronze_csv
 
 PROFILE_VERSION = 1
@@ -110,6 +110,17 @@ def _yyyymmdd_share(text: pd.Series) -> float:
     return round(float(ok.mean()), 4) if len(text) else 0.0
 
 
+def _out_of_range(text: pd.Series) -> dict[str, int]:
+    """How many values are written as integers beyond int64 and as numbers beyond float64:
+    why a column of numbers is not typed int (or float)."""
+    counts = text.value_counts()  # each distinct value once: the checks are regexes
+    distinct = pd.Series(counts.index, dtype="str")
+    return {
+        kind: int(counts.to_numpy()[out_of_range(distinct, kind).to_numpy()].sum())
+        for kind in ("int", "float")
+    }
+
+
 def _min_max(text: pd.Series, kind: str) -> tuple[object, object]:
     if text.empty:
         return None, None
@@ -159,10 +170,14 @@ def column_profile(
     leading = int(kept.str.match(r"\s").sum())
     trailing = int(kept.str.contains(r"\s$", regex=True).sum())
 
+    # Integers beyond int64 count as neither int nor float: as floats they would be rounded (an
+    # id would change), so a column of them is typed string and keeps them exactly.
+    out_of_range = _out_of_range(text)
     type_shares = {}
     for kind in ("int", "float", "date"):
         _, bad = cast_series(text, kind)
-        type_shares[kind] = _share(present - int(bad.sum()), present)
+        fits = present - int(bad.sum()) - (out_of_range["int"] if kind == "float" else 0)
+        type_shares[kind] = _share(fits, present)
     inferred = next((k for k in ("int", "float", "date") if type_shares[k] == 1.0), "string")
     if not present:
         inferred = "string"
@@ -188,6 +203,7 @@ def column_profile(
         "position": position,
         "inferred_type": inferred,
         "type_shares": type_shares,
+        "out_of_range": out_of_range,
         "date_format": date_format,
         "date_share": date_share,
         "date_like_integer": date_like_integer,

@@ -14,7 +14,7 @@ from typing import NamedTuple
 from warehouse.agents import client
 from warehouse.agents.draft_files import Draft, contract_yaml, rationale_markdown
 from warehouse.agents.model_drafter import model_draft
-from warehouse.core.io import read_json, read_yaml
+from warehouse.core.io import read_json, read_yaml, read_yaml_without_aliases
 from warehouse.run.ids import ingestion_date
 from warehouse.silver.reader import read_bronze_csv
 
@@ -62,7 +62,7 @@ def draft_table(
     profile = read_json(profile_path)
     meta = read_yaml(bronze_meta_path)
     rows, malformed = read_bronze_csv(Path(bronze_path), meta["encoding"], meta["delimiter"])
-    existing = read_yaml(contract_path) if contract_path else None
+    existing = read_yaml_without_aliases(contract_path) if contract_path else None
     settings = client.resolve(agents)
     draft = model_draft(
         table,

@@ -18,13 +18,17 @@ its rebuild signal from the per-file metadata, which is never shared.
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
+import errno
 import hashlib
 import os
+import re
 import time
 from pathlib import Path
 
 from warehouse.core import paths
+from warehouse.core.encoding import detect_encoding
 from warehouse.core.errors import PipelineError
 from warehouse.core.io import utc_now
 from warehouse.run import manifests
@@ -37,10 +41,17 @@ DELIMITERS = (",", ";", "\t", "|")
 
 
 HEADER_LIMIT = 1 << 16
+SAMPLE_LIMIT = 1 << 16
+_NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
 
 
 class _Scanner:
-    """Accumulates hash, line-break counts and encoding facts over a stream of chunks."""
+    """Accumulates hash, line-break counts and encoding facts over a stream of chunks.
+
+    Line breaks are counted in bytes, except in a UTF-16 file (found by its byte order mark):
+    there a line break is two bytes and a 0x0A byte may be half of another character, so its
+    text is decoded as it streams by and the breaks are counted in that.
+    """
 
     def __init__(self) -> None:
         self.sha = hashlib.sha256()
@@ -50,36 +61,72 @@ class _Scanner:
         self.crlf = 0
         self.nul = False
         self.head = b""
-        self.last = b""
+        self.last: bytes | str = b""
         self.decoder = codecs.getincrementaldecoder("utf-8")()
         self.utf8_error: str | None = None
         self.non_ascii = False
+        # Lines with non-ASCII bytes from the first byte that is not UTF-8 on: what the
+        # encoding is decided on (warehouse.bronze.encoding).
+        self.sample = b""
+        self.utf16 = None  # the incremental decoder of a UTF-16 file
 
     def feed(self, chunk: bytes) -> None:
         self.sha.update(chunk)
-        if self.last == b"\r" and chunk[:1] == b"\n":
-            self.crlf += 1
-        self.lf += chunk.count(b"\n")
-        self.cr += chunk.count(b"\r")
-        self.crlf += chunk.count(b"\r\n")
-        self.nul = self.nul or b"\x00" in chunk
-        self.non_ascii = self.non_ascii or not chunk.isascii()
+        if self.size == 0 and _is_utf16(chunk):
+            self.utf16 = codecs.getincrementaldecoder("utf-16")("replace")
         if len(self.head) < HEADER_LIMIT:
             self.head += chunk[: HEADER_LIMIT - len(self.head)]
+        if self.utf16 is not None:
+            self._count(self.utf16.decode(chunk))
+        else:
+            self._count(chunk)
+            self.non_ascii = self.non_ascii or not chunk.isascii()
+            self._check_utf8(chunk)
+        self.size += len(chunk)
+
+    def _count(self, data: bytes | str) -> None:
+        lf, cr = ("\n", "\r") if isinstance(data, str) else (b"\n", b"\r")
+        if not data:
+            return
+        if self.last == cr and data[:1] == lf:
+            self.crlf += 1
+        self.lf += data.count(lf)
+        self.cr += data.count(cr)
+        self.crlf += data.count(cr + lf)
+        self.nul = self.nul or ("\x00" if isinstance(data, str) else b"\x00") in data
+        self.last = data[-1:]
+
+    def _check_utf8(self, chunk: bytes) -> None:
         if self.utf8_error is None:
             try:
                 self.decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 self.utf8_error = f"not valid UTF-8 at byte {self.size + exc.start}"
-        self.size += len(chunk)
-        self.last = chunk[-1:]
+                # exc.start may count up to 3 bytes the decoder held back from the last chunk.
+                self._collect(chunk[chunk.rfind(b"\n", 0, max(exc.start - 3, 0)) + 1 :])
+        elif len(self.sample) < SAMPLE_LIMIT and not chunk.isascii():
+            self._collect(chunk)
+
+    def _collect(self, data: bytes) -> None:
+        for match in _NON_ASCII_LINE.finditer(data):
+            self.sample += match.group() + b"\n"
+            if len(self.sample) >= SAMPLE_LIMIT:
+                break
 
     def finish(self) -> None:
-        if self.utf8_error is None:
+        if self.utf16 is not None:
+            self._count(self.utf16.decode(b"", final=True))
+        elif self.utf8_error is None:
             try:
                 self.decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 self.utf8_error = f"not valid UTF-8: truncated character at byte {self.size}"
+
+
+def _is_utf16(head: bytes) -> bool:
+    # A UTF-32 little-endian mark starts like a UTF-16 one; it stays a file with NUL bytes.
+    marks = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    return head[:2] in marks and head[:4] != codecs.BOM_UTF32_LE
 
 
 def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None) -> dict:
@@ -92,7 +139,13 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None) -> 
     leaves a file that looks complete.
     """
     src, dest = Path(src), Path(dest)
-    before = src.stat()
+    try:
+        before = src.stat()
+    except OSError as exc:
+        error = _unreadable(src, exc)
+        if error is None:
+            raise
+        raise error from exc
     dest.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     linked_from = None
@@ -145,10 +198,16 @@ def _copy_checked(src: Path, dest: Path, before: os.stat_result, expected: str |
     tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
     scanner = _Scanner()
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            while chunk := fin.read(CHUNK):
-                scanner.feed(chunk)
-                fout.write(chunk)
+        try:
+            with open(src, "rb") as fin, open(tmp, "wb") as fout:
+                while chunk := fin.read(CHUNK):
+                    scanner.feed(chunk)
+                    fout.write(chunk)
+        except OSError as exc:
+            error = _unreadable(src, exc, dest)
+            if error is None:
+                raise
+            raise error from exc
         scanner.finish()
         after = src.stat()
         if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or (
@@ -171,6 +230,29 @@ def _copy_checked(src: Path, dest: Path, before: os.stat_result, expected: str |
     finally:
         tmp.unlink(missing_ok=True)
     return scanner
+
+
+def _unreadable(src: Path, exc: OSError, dest: Path | None = None) -> PipelineError | None:
+    """The error a user sees when the raw file cannot be read or the Bronze copy cannot be
+    written for lack of space; None for any other error (it is raised as it is)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return PipelineError(
+            f"Could not write the Bronze copy {dest}: {exc.strerror} (the disk or your quota is "
+            "full). Free some space there, then run `snakemake all` again: it completes the "
+            "same run."
+        )
+    if exc.filename is not None and Path(exc.filename) != src:
+        return None
+    if isinstance(exc, FileNotFoundError):
+        return PipelineError(
+            f"Raw file {src} no longer exists: it was there when the run's manifest was "
+            "written. Restore it (or wait until the export has finished moving), then run "
+            "`snakemake all` again: it completes the same run."
+        )
+    return PipelineError(
+        f"Raw file {src} cannot be read ({exc.strerror}). Give the user running the pipeline "
+        f"read access (e.g. chmod a+r '{src}'), then run `snakemake all` again."
+    )
 
 
 def identical_copies(sha256: str, exclude: Path, root: str | Path = "."):
@@ -230,12 +312,16 @@ def _link_verified(candidate: Path, dest: Path, expected: str) -> _Scanner | Non
 
 
 def describe(scanner: _Scanner) -> dict:
-    """Encoding, delimiter, line ending, header and row count from a finished scan."""
+    """Encoding (with its confidence), delimiter, line ending, header and row count from a
+    finished scan."""
     bom = scanner.head.startswith(codecs.BOM_UTF8)
-    if scanner.nul:
+    confidence = 1.0
+    if scanner.utf16 is not None:
+        encoding = "binary" if scanner.nul else "utf-16"
+    elif scanner.nul:
         encoding = "binary"
     elif scanner.utf8_error:
-        encoding = "latin-1"
+        encoding, confidence = detect_encoding(scanner.sample)
     elif bom:
         encoding = "utf-8-sig"
     elif scanner.non_ascii:
@@ -247,14 +333,14 @@ def describe(scanner: _Scanner) -> dict:
     kinds = [name for name, n in (("CRLF", scanner.crlf), ("LF", lone_lf), ("CR", lone_cr)) if n]
     line_ending = "none" if not kinds else kinds[0] if len(kinds) == 1 else "mixed"
     breaks = scanner.crlf + lone_lf + lone_cr
-    ends_with_newline = scanner.last in (b"\n", b"\r")
+    ends_with_newline = scanner.last in (b"\n", b"\r", "\n", "\r")
     lines = breaks + (1 if scanner.size and not ends_with_newline else 0)
-    header_text = _first_line(scanner.head, "latin-1" if encoding == "latin-1" else "utf-8")
+    header_text = _first_line(scanner.head, _text_codec(encoding))
     delimiter = _guess_delimiter(header_text)
-    header = [h.strip() for h in header_text.split(delimiter)] if header_text else []
+    header = _split_header(header_text, delimiter)
     facts = {
         "encoding": encoding,
-        "bom": bom,
+        "bom": bom or encoding == "utf-16",
         "delimiter": delimiter,
         "line_ending": line_ending,
         "ends_with_newline": ends_with_newline,
@@ -263,11 +349,18 @@ def describe(scanner: _Scanner) -> dict:
         "lines": lines,
         "data_rows": max(lines - 1, 0),
     }
-    if scanner.utf8_error:
+    if encoding != "binary":
+        facts["encoding_confidence"] = confidence
+    if scanner.utf8_error and encoding != "binary":
         facts["encoding_note"] = scanner.utf8_error
     if scanner.nul:
         facts["encoding_note"] = "contains NUL bytes: this is not a text file"
     return facts
+
+
+def _text_codec(encoding: str) -> str:
+    """The codec that decodes a file Bronze described with ``encoding`` (as far as it can)."""
+    return "utf-8" if encoding in ("ascii", "utf-8", "utf-8-sig", "binary") else encoding
 
 
 def _first_line(head: bytes, encoding: str) -> str:
@@ -277,8 +370,21 @@ def _first_line(head: bytes, encoding: str) -> str:
     return text
 
 
+def _split_header(header: str, delimiter: str) -> list[str]:
+    """The header's column names, read with the CSV rules (a quoted name may hold a comma)."""
+    if not header:
+        return []
+    try:
+        names = next(csv.reader([header], delimiter=delimiter))
+    except csv.Error:  # a header Silver will refuse with its own message; describe it as is
+        names = header.split(delimiter)
+    return [n.strip() for n in names]
+
+
 def _guess_delimiter(header: str) -> str:
-    """The candidate delimiter that occurs most often in the header (``,`` on a tie or none)."""
-    counts = {d: header.count(d) for d in DELIMITERS}
+    """The candidate delimiter that occurs most often in the header outside quoted names
+    (``,`` on a tie or none)."""
+    bare = re.sub(r'"[^"]*"', "", header)
+    counts = {d: bare.count(d) for d in DELIMITERS}
     best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
     return best if counts[best] else ","

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from warehouse.core.encoding import DECIDED, UNICODE, label
+
 
 def file_warnings(meta: dict) -> list[str]:
     """Facts about a copied file that the Silver layer (or a person) should know about."""
@@ -11,10 +13,21 @@ def file_warnings(meta: dict) -> list[str]:
         warnings.append(f"{where} is empty (no header, no rows).")
     elif meta["data_rows"] == 0:
         warnings.append(f"{where} has a header but no data rows.")
-    if meta["encoding"] == "binary":
+    encoding = meta["encoding"]
+    if encoding == "binary":
         warnings.append(f"{where} contains NUL bytes: it is probably not a CSV export.")
-    elif meta["encoding"] == "latin-1":
-        warnings.append(f"{where} is not valid UTF-8 ({meta.get('encoding_note')}).")
+    elif encoding not in UNICODE:
+        # Runs made before encodings were detected record no confidence: Latin-1, as read.
+        confidence = meta.get("encoding_confidence", 1.0)
+        read_as = f"it is read as {label(encoding)} (detected with confidence {confidence:.2f})"
+        if confidence < DECIDED:
+            warnings.append(
+                f"{where} is not valid UTF-8 ({meta.get('encoding_note')}) and its encoding "
+                f"could not be determined: {read_as}. Check its accented values, or re-export "
+                "it as UTF-8."
+            )
+        else:
+            warnings.append(f"{where} is not valid UTF-8 ({meta.get('encoding_note')}): {read_as}.")
     if meta["line_ending"] == "mixed":
         warnings.append(f"{where} mixes line endings.")
     if meta["size_bytes"] and not meta["ends_with_newline"]:

@@ -2,13 +2,14 @@
 
 A contract is checked twice before anything runs: against the JSON Schema of the contract
 format (``config/contract.schema.yaml``: structure, the closed set of operations and checks) and
-for meaning (named functions exist, regexes compile, checks name declared columns). Every
-message names the contract file and the place in it, and says how to fix it.
+for meaning (named functions exist, regexes compile on RE2, the linear-time engine that runs
+them, checks name declared columns). Every message names the contract file and the place in it,
+and says how to fix it; each line is capped, so a huge value in a contract cannot make a huge
+message. YAML aliases are refused before any of this (``read_yaml_without_aliases``).
 """
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
@@ -16,14 +17,21 @@ import jsonschema
 
 from warehouse.core.errors import PipelineError
 from warehouse.core.hashing import sha256_file
-from warehouse.core.io import read_yaml
+from warehouse.core.io import read_yaml, read_yaml_without_aliases
 from warehouse.core.paths import CONTRACT_SCHEMA, contract_path
+from warehouse.core.regex import SYNTAX, regex_problem
 from warehouse.gold.marts import MARTS
 from warehouse.quality.checks import named_columns
 from warehouse.silver.functions import FUNCTIONS
 
 SCHEMA_PATH = Path(CONTRACT_SCHEMA)
 MAX_ERRORS = 5
+MAX_LINE = 600  # characters of one problem line: values in messages are cut, never expanded
+MAX_VALUE = 200  # characters of a value quoted inside a line
+
+
+def _cap(text: str, limit: int = MAX_LINE) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 @cache
@@ -57,7 +65,7 @@ def validate_contract(contract: object, path: Path, schema_path: Path = SCHEMA_P
     # than the generic one on its parent.
     errors = [e for e in errors if e.validator not in ("allOf", "if", "oneOf")] or errors
     if errors:
-        lines = [f"  - {_where(e)}: {_explain(e)}" for e in errors[:MAX_ERRORS]]
+        lines = [f"  - {_cap(f'{_where(e)}: {_explain(e)}')}" for e in errors[:MAX_ERRORS]]
         more = f"\n  ... and {len(errors) - MAX_ERRORS} more" if len(errors) > MAX_ERRORS else ""
         raise PipelineError(
             f"Contract {path} is not valid:\n" + "\n".join(lines) + more + "\n"
@@ -103,7 +111,7 @@ def _check_meaning(contract: dict, path: Path) -> None:
     if problems:
         raise PipelineError(
             f"Contract {path} is not valid:\n"
-            + "\n".join(f"  - {p}" for p in problems)
+            + "\n".join(f"  - {_cap(p)}" for p in problems)
             + "\nFix the contract."
         )
 
@@ -162,17 +170,20 @@ def load_run_contract(path: str | None, layer: str, table: str, manifest: dict) 
 
 
 def _regex_problem(where: str, pattern: str) -> list[str]:
-    try:
-        re.compile(pattern)
-    except re.error as exc:
-        return [f"{where}: invalid regular expression {pattern!r} ({exc})"]
-    return []
+    problem = regex_problem(pattern)
+    if problem is None:
+        return []
+    return [
+        f"{where}: invalid regular expression {_cap(repr(pattern), MAX_VALUE)} ({problem}). "
+        "Patterns run on RE2, which never backtracks: it has no lookarounds or backreferences "
+        f"(syntax: {SYNTAX})"
+    ]
 
 
 def load_contract(path: Path, schema_path: Path = SCHEMA_PATH) -> dict:
-    """Read and validate one contract file."""
+    """Read and validate one contract file (YAML aliases are refused, see the module)."""
     try:
-        contract = read_yaml(path)
-    except Exception as exc:  # a YAML syntax error, reported with its line
-        raise PipelineError(f"Contract {path} is not readable YAML: {exc}") from None
+        contract = read_yaml_without_aliases(path)
+    except Exception as exc:  # a YAML syntax error or an alias, reported with its line
+        raise PipelineError(f"Contract {path} is not readable YAML: {_cap(str(exc))}") from None
     return validate_contract(contract, Path(path), schema_path)

@@ -10,11 +10,14 @@ folder, then replaces the target in one step.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 from pathlib import Path
 
 import yaml
+
+from warehouse.core.errors import PipelineError
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -26,12 +29,23 @@ def utc_now() -> str:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    # Write beside the target and rename: a crash never leaves a half-written artifact.
+    # Write beside the target and rename: a crash never leaves a half-written artifact, and a
+    # failed write (a full disk) leaves neither the target nor the temporary file behind.
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise PipelineError(
+                f"Could not write {path}: {exc.strerror} (the disk or your quota is full). "
+                "Free some space there, then run `snakemake all` again: it completes the same "
+                "run."
+            ) from exc
+        raise
 
 
 def write_yaml(path: Path, data: object) -> None:
@@ -43,6 +57,30 @@ def read_yaml(path: Path) -> object:
     """Read YAML safely (no Python objects)."""
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_Loader)
+
+
+class YAMLAliasError(yaml.YAMLError):
+    """A YAML file uses an alias (``*name``) where aliases are refused."""
+
+
+def read_yaml_without_aliases(path: Path) -> object:
+    """Read YAML safely and refuse any alias (``*name``, also in ``<<: *name`` merges).
+
+    For files a person writes and a job validates (contracts): a few lines of aliases can stand
+    for billions of values (a "billion laughs" file), which the first message that prints the
+    value, or the first walk over it, expands. Aliases are found in the event stream, before
+    anything is built.
+    """
+    text = Path(path).read_text(encoding="utf-8")
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            mark = event.start_mark
+            raise YAMLAliasError(
+                f"line {mark.line + 1}, column {mark.column + 1}: the alias *{event.anchor} "
+                "repeats another part of the file, and aliases are not allowed here. Write the "
+                "value out instead of using &anchor / *alias."
+            )
+    return yaml.load(text, Loader=_Loader)
 
 
 def parse_yaml(text: str) -> object:

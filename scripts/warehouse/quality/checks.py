@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 
 import numpy as np
 import pandas as pd
 
 from warehouse.core.errors import PipelineError
+from warehouse.core.regex import SYNTAX, regex_problem
 from warehouse.quality.descriptions import describe
 from warehouse.quality.evaluators import (
     EVALUATORS,
@@ -271,14 +271,12 @@ def _validate(check: dict, check_id: str, frame: pd.DataFrame, table: str, relat
                 f"'{ref_table}', which that table does not have "
                 f"(columns: {_available(related[ref_table].columns)}). Fix the contract."
             )
-    if check["check"] == "regex":
-        try:
-            re.compile(check["pattern"])
-        except re.error as exc:
-            raise PipelineError(
-                f"{table}: check {check_id} has an invalid regular expression "
-                f"{check['pattern']!r}: {exc}. Fix the contract."
-            ) from None
+    # Compiled by RE2, the engine the check runs on (warehouse.core.regex).
+    if check["check"] == "regex" and (problem := regex_problem(check["pattern"])):
+        raise PipelineError(
+            f"{table}: check {check_id} has an invalid regular expression "
+            f"{check['pattern'][:200]!r}: {problem} (RE2 syntax: {SYNTAX}). Fix the contract."
+        )
 
 
 # --- Evaluation -------------------------------------------------------------------------------

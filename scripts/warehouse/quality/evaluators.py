@@ -23,6 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from warehouse.core.errors import PipelineError
+from warehouse.core.regex import full_match
 from warehouse.quality.descriptions import describe_operand
 
 FLOAT_REL_TOL = 1e-9  # compare ==/!= on floats
@@ -131,8 +132,8 @@ def _check_no_stray_spaces(check, check_id, ctx):
 
 def _check_regex(check, check_id, ctx):
     series = _string_column(ctx, check_id, check["column"])
-    matches = series.str.fullmatch(check["pattern"])
-    return series.notna().to_numpy() & ~_to_mask(matches)
+    # RE2, not pandas' str.fullmatch: that hands non-ASCII data to Python's backtracking re.
+    return series.notna().to_numpy() & ~full_match(series, check["pattern"])
 
 
 def _check_compare(check, check_id, ctx):

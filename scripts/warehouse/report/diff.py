@@ -23,7 +23,7 @@ from warehouse.report.row_diff import keyed_diff, unkeyed_diff
 
 SCHEMA_VERSION = 1
 LAYERS = ("bronze", "silver", "gold")
-FINGERPRINT_PARTS = ("raw", "code", "config")
+FINGERPRINT_PARTS = ("raw", "code", "config", "software")
 
 _METADATA = {
     "bronze": paths.BRONZE_METADATA,

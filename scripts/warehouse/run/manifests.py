@@ -58,3 +58,100 @@ def find_run(fingerprint: str, root: str | Path = ".") -> str | None:
         if manifest and manifest.get("fingerprint", {}).get("combined") == fingerprint:
             return run_id
     return None
+
+
+def run_config(config: dict) -> dict:
+    """The effective config a run is made with, as its manifest records it (``run_id`` names
+    the run; it does not configure it, so targeting a run by id never counts as a change)."""
+    return {key: value for key, value in config.items() if key != "run_id"}
+
+
+def config_differences(recorded: object, current: object, prefix: str = "") -> list[str]:
+    """``key: recorded -> current`` for every (dotted) key whose value differs."""
+    if isinstance(recorded, dict) and isinstance(current, dict):
+        found = []
+        for key in sorted(set(recorded) | set(current), key=str):
+            found += config_differences(recorded.get(key), current.get(key), f"{prefix}{key}.")
+        return found
+    if recorded == current:
+        return []
+    return [f"{prefix.rstrip('.')}: {recorded!r} -> {current!r}"]
+
+
+def check_run_config(manifest: dict, config: dict) -> None:
+    """Refuse to work on a stored run with another effective config than it was made with.
+
+    A finished run is an immutable snapshot, so a different config (``gold.export_csv`` turned
+    on, another ``raw_dir``) must make a new run, never add to or change an old one. Manifests
+    written before the config was recorded have nothing to compare with and are not checked.
+    """
+    recorded = manifest.get("effective_config")
+    if recorded is None:
+        return
+    differences = config_differences(recorded, run_config(config))
+    if differences:
+        raise PipelineError(
+            f"Run {manifest['run_id']} was made with another configuration "
+            f"({'; '.join(differences)}: as recorded in its manifest -> now). A run is an "
+            "immutable snapshot: set the recorded values again (config/config.yaml, --config) "
+            "to complete this run, or run without run_id to make a new run with the current "
+            "configuration. Nothing of the run was changed."
+        )
+
+
+def check_raw_file(manifest: dict, source: str, file: str, path: Path, digest) -> None:
+    """Refuse, before anything of the run is deleted, to rebuild a Bronze copy of the stored
+    run ``manifest`` from a raw file at ``path`` that is gone or is not the recorded one.
+
+    ``digest(path)`` gives the file's SHA-256 (a cache keyed by stat makes it cheap). Snakemake
+    removes a job's surviving outputs before the job runs, so this is checked while the DAG is
+    built: a job that is bound to fail never deletes a file of the run.
+    """
+    record = next(
+        (f for f in manifest.get("raw_files", []) if (f["source"], f["file"]) == (source, file)),
+        None,
+    )
+    if record is None:
+        return
+    run_id = manifest["run_id"]
+    if not path.is_file():
+        raise PipelineError(
+            f"Raw file {path} of run {run_id} no longer exists (the run's manifest lists it with "
+            f"SHA-256 {record['sha256']}), so the run's missing Bronze files of it cannot be "
+            "rebuilt. Restore the file to complete the run, or run without run_id to make a "
+            "new run from the current raw files. Nothing of the run was changed."
+        )
+    actual = digest(path)
+    if actual != record["sha256"]:
+        raise PipelineError(
+            f"Raw file {path} is not the file this run was made from (run {run_id}): its "
+            f"SHA-256 is {actual}, the run's manifest recorded {record['sha256']}. A run is an "
+            "immutable snapshot: run without run_id to make a new run from the current raw "
+            "files, or restore the original file to complete the old run. Nothing of the run "
+            "was changed."
+        )
+
+
+def check_config_file(manifest: dict, path: Path, digest) -> None:
+    """Refuse, before anything of the run is deleted, to rebuild a table of the stored run
+    ``manifest`` with a contract (``path``, relative to the workspace) that was added, removed
+    or edited since the run was made (see :func:`check_raw_file`)."""
+    recorded = manifest.get("config_files", {}).get(path.as_posix())
+    exists = path.is_file()
+    if recorded is None and not exists:
+        return
+    run_id = manifest["run_id"]
+    if not exists:
+        problem = "it was removed"
+    elif recorded is None:
+        problem = "it was added"
+    elif digest(path) != recorded:
+        problem = "it was edited"
+    else:
+        return
+    raise PipelineError(
+        f"contract {path} is not the one run {run_id} was made with ({problem} since), so "
+        "the run's missing files made with it cannot be rebuilt. A run is an immutable snapshot: "
+        "restore the file to complete the run, or run without run_id to make a new run with "
+        "the current contracts. Nothing of the run was changed."
+    )

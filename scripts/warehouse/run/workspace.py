@@ -1,8 +1,9 @@
 """Resolving which run an invocation works on, from the state of the working directory.
 
-``snakemake all`` without a run_id fingerprints the raw files, the workflow code and the
-configuration; if a run with that fingerprint exists it is targeted again (so an up-to-date
-workspace has nothing to do and a crashed run is completed), otherwise a new run id is minted.
+``snakemake all`` without a run_id fingerprints the raw files, the workflow code, the
+configuration and the software (library versions); if a run with that fingerprint exists it is
+targeted again (so an up-to-date workspace has nothing to do and a crashed run is completed),
+otherwise a new run id is minted.
 All of this happens lazily, in the input functions of run-level targets: job processes,
 ``--lint`` and targets that name a run never pay for a fingerprint.
 """
@@ -13,6 +14,7 @@ from functools import cached_property
 from pathlib import Path
 
 from warehouse import __version__
+from warehouse.core.environment import software_versions
 from warehouse.core.hashing import DigestCache
 from warehouse.core.paths import DIGEST_CACHE
 from warehouse.run import ids, manifests
@@ -62,6 +64,7 @@ class Workspace:
             config_files=_glob_files(Path("."), CONFIG_GLOBS),
             effective_config={k: v for k, v in self.config.items() if k != "run_id"},
             cache=cache,
+            software=software_versions(),
         )
         cache.save()
         return fp
@@ -86,9 +89,9 @@ class Workspace:
             )
         else:
             why = (
-                "reusing the run made from the same raw files, code and config"
+                "reusing the run made from the same raw files, code, config and software"
                 if exists
-                else "new run (raw files, code or config differ from every earlier run)"
+                else "new run (raw files, code, config or software differ from every earlier run)"
             )
         return f"Run {run_id}: {why}."
 
@@ -111,8 +114,13 @@ class Workspace:
             "ingestion_date": ids.ingestion_date(run_id).isoformat(),
             "explicit_run_id": bool(self.requested_run_id),
             "fingerprint": fp.as_dict(),
+            # What the fingerprint's software part covers, readable: why an upgrade made a new run.
+            "software": fp.software_versions,
             "raw_files": raw_files,
             # Later layers check that the contracts they use are the ones the run was made with.
             "config_files": fp.config_files,
+            # The effective config (config.yaml plus --config): a run is only ever targeted
+            # again with the same one (manifests.check_run_config).
+            "effective_config": manifests.run_config(self.config),
             "pipeline_version": __version__,
         }

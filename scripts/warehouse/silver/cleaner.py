@@ -20,8 +20,8 @@ from warehouse.core.schemas import schema_of
 from warehouse.core.types import dtype_for
 from warehouse.quality.checks import run_checks
 from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context, rejected_rows
-from warehouse.silver.operations import cast_series
-from warehouse.silver.reader import RAW_LINE
+from warehouse.silver.operations import cast_series, out_of_range
+from warehouse.silver.reader import RAW_LINE, lines_read
 from warehouse.silver.steps import apply_steps, conform
 
 QUARANTINE_SAMPLE = 10
@@ -47,8 +47,14 @@ def clean_table(
     contract: dict | None,
     ctx: Context,
     bronze_path: str = "",
+    bronze_lines: int | None = None,
 ) -> SilverResult:
-    """Clean one table by its contract (or generically without one) and account for every row."""
+    """Clean one table by its contract (or generically without one) and account for every row.
+
+    ``bronze_lines`` is the number of data lines Bronze counted in the file; when given, the
+    lines the reader's records came from are held against it, and a difference is a failed
+    error-level check (``lines_match_bronze``) that closes the quality gate.
+    """
     started = time.perf_counter()
     schema_in = [{"name": c, "type": "string"} for c in rows.columns if c != SOURCE_ROW]
     rows_in = len(rows) + len(malformed)
@@ -90,6 +96,8 @@ def clean_table(
     cleaned_at = time.perf_counter()
     frame = frame.reset_index(drop=True)
     results = run_checks(frame, checks, table=ctx.table, key=key) if checks else []
+    if bronze_lines is not None:
+        results += lines_check(rows, malformed, bronze_lines, ctx.table, len(frame))
     quarantine = build_quarantine(rows, malformed, rejected_rows(ctx))
     if len(frame) + len(quarantine) != rows_in:
         raise PipelineError(
@@ -112,6 +120,37 @@ def clean_table(
     )
 
 
+def lines_check(
+    rows: pd.DataFrame, malformed: pd.DataFrame, bronze_lines: int, table: str, rows_out: int
+) -> list[dict]:
+    """A failed error-level check result when the records read do not account for the data
+    lines Bronze counted (none when they do): rows would be lost or invented unseen."""
+    records = len(rows) + len(malformed)
+    # Equal counts: every record is one line. Otherwise records spanning lines explain the gap.
+    read = records if records == bronze_lines else lines_read(rows, malformed)
+    if read == bronze_lines:
+        return []
+    return [
+        {
+            "id": "lines_match_bronze",
+            "table": table,
+            "check": "row_count",
+            "columns": [],
+            "severity": "error",
+            "status": "fail",
+            "failing_rows": abs(bronze_lines - read),
+            "rows_checked": rows_out,
+            "sample": [],
+            "description": (
+                f"the {records:,} records read come from {read:,} data lines, but Bronze "
+                f"counted {bronze_lines:,}: lines were lost or split while reading the file. "
+                "Check the file's quotes and line endings, and report it with the file"
+            ),
+            "details": {"bronze_data_lines": bronze_lines, "lines_read": read, "records": records},
+        }
+    ]
+
+
 def _all_blank(rows: pd.DataFrame) -> pd.Series:
     data = rows.drop(columns=[SOURCE_ROW])
     if data.empty and len(data.columns) == 0:
@@ -132,13 +171,20 @@ def _require_columns(frame, contract, ctx, bronze_path):
 
 
 def infer_type(values: pd.Series) -> str:
-    """The narrowest contract type every non-missing value fits: int, float, date or string."""
+    """The narrowest contract type every non-missing value fits: int, float, date or string.
+
+    Integers beyond int64 (``99999999999999999999``) keep the column as text: as floats they
+    would be rounded (an id would change), and as text they stay exactly what the export says.
+    Numbers beyond float64 (``1e400``) do not fit float either, so their column stays text too.
+    """
     present = values.dropna()
     if present.empty:
         return "string"
     for candidate in ("int", "float", "date"):
         _, bad = cast_series(present, candidate)
         if not bad.any():
+            if candidate == "float" and out_of_range(present, "int").any():
+                return "string"
             return candidate
     return "string"
 

@@ -82,13 +82,16 @@ def reconcile_sales_price(
 
     Sales that are missing, <= 0 or not quantity x |price| become quantity x |price|. A price
     that is missing or <= 0 becomes the source sales / quantity (the sales value before the
-    first rule). Whatever still fails afterwards is caught by the contract's checks.
+    first rule). A price of 0 (or -0) says nothing about the sales: like a missing price it is
+    derived, and a correct sales amount is never replaced by quantity x 0. A quantity of 0
+    derives no price (sales / 0 is no price). Whatever still fails afterwards is caught by the
+    contract's checks.
     """
     require_columns(frame, [sales, quantity, price], ctx)
     source_sales = frame[sales].astype("Float64")
     qty = frame[quantity].astype("Float64")
     source_price = frame[price].astype("Float64")
-    expected = qty * source_price.abs()
+    expected = qty * source_price.abs().mask(source_price.eq(0))
     bad_sales = (
         source_sales.isna()
         | (source_sales <= 0).fillna(False)
@@ -97,7 +100,7 @@ def reconcile_sales_price(
     bad_price = source_price.isna() | (source_price <= 0).fillna(False)
     out = frame.copy()
     out[sales] = source_sales.mask(bad_sales, expected)
-    out[price] = source_price.mask(bad_price, source_sales / qty)
+    out[price] = source_price.mask(bad_price, source_sales / qty.mask(qty.eq(0)))
     return out
 
 

@@ -13,13 +13,21 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse.core.regex import full_match
 from warehouse.core.types import dtype_for
 from warehouse.silver.context import SOURCE_ROW, as_strings, require_columns
 
-_INT_RE = r"[+-]?\d+"
+# ASCII digits only: ``\d`` also matches other scripts' digits (``١٢٣``, ``１２３``), which the
+# Arrow casts behind astype refuse with an exception instead of a null.
+_INT_RE = r"[+-]?[0-9]+"
 
 
-_FLOAT_RE = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_FLOAT_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
+
+
+# The digits of the int64 limits, for telling in-range integer texts from the others.
+_INT64_MAX = str(2**63 - 1)
+_INT64_MIN_DIGITS = str(2**63)
 
 
 _BOOLS = {"true": True, "t": True, "yes": True, "y": True, "1": True}
@@ -98,16 +106,69 @@ def cast_series(values: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
 
 def _cast_text(text: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
     if to == "int":
-        ok = text.str.fullmatch(_INT_RE).fillna(False).astype(bool)
+        ok = integer_text(text) & _fits_int64(text)
         return text.where(ok).str.removeprefix("+").astype("Int64"), ok
     if to in ("float", "decimal"):
-        ok = text.str.fullmatch(_FLOAT_RE).fillna(False).astype(bool)
-        return text.where(ok).astype("Float64"), ok
+        ok = number_text(text)
+        numbers = text.where(ok).astype("Float64")
+        ok &= _fits_float64(text, numbers)
+        return numbers.where(ok), ok
     if to == "bool":
         lowered = text.str.lower()
         ok = lowered.isin(list(_BOOLS))
         return lowered.where(ok).map(_BOOLS).astype("boolean"), ok
     raise ValueError(f"unknown type {to!r}")
+
+
+def integer_text(text: pd.Series) -> pd.Series:
+    """Which values are written as an integer (sign, ASCII digits), whatever their size."""
+    return text.str.fullmatch(_INT_RE).fillna(False).astype(bool)
+
+
+def number_text(text: pd.Series) -> pd.Series:
+    """Which values are written as a decimal number (``1``, ``-2.5``, ``.5``, ``1e3``), whatever
+    their size; ``inf``, ``nan`` and the like are not numbers a source exports."""
+    return text.str.fullmatch(_FLOAT_RE).fillna(False).astype(bool)
+
+
+def _fits_int64(text: pd.Series) -> pd.Series:
+    """Which integer texts lie within int64 (compared as digit strings, never parsed, so a
+    value beyond int64 is a False here instead of an exception in the cast)."""
+    negative = text.str.startswith("-").fillna(False).astype(bool)
+    digits = text.str.lstrip("+-").str.lstrip("0")
+    length = digits.str.len()
+    limit = pd.Series(_INT64_MAX, index=text.index, dtype="str").mask(negative, _INT64_MIN_DIGITS)
+    fits = (length < len(_INT64_MAX)) | ((length == len(_INT64_MAX)) & (digits <= limit))
+    return fits.fillna(False).astype(bool)
+
+
+def _fits_float64(text: pd.Series, numbers: pd.Series) -> pd.Series:
+    """Which number texts a float64 holds: not ``1e400`` (infinity), not ``1e-400`` (a non-zero
+    number that would silently become 0)."""
+    finite = numbers.abs() < np.inf
+    mantissa = text.str.replace(r"[eE].*", "", regex=True)
+    underflow = numbers.eq(0) & mantissa.str.contains(r"[1-9]", regex=True)
+    return (finite & ~underflow).fillna(False).astype(bool)
+
+
+def out_of_range(values: pd.Series, to: str) -> pd.Series:
+    """Which values are written as a number of type ``to`` but lie outside what it holds
+    (an integer beyond int64, a number beyond float64): the reason they do not cast."""
+    text = as_strings(values).str.strip()
+    if to == "int":
+        return integer_text(text) & ~_fits_int64(text)
+    if to in ("float", "decimal"):
+        numbers = text.where(number_text(text)).astype("Float64")
+        return number_text(text) & ~_fits_float64(text, numbers)
+    return pd.Series(False, index=values.index)
+
+
+_RANGE_NOTE = {
+    "int": f" (outside the 64-bit integer range -{_INT64_MIN_DIGITS} to {_INT64_MAX})",
+    "float": " (outside the range of a 64-bit float: beyond about 1.8e308, or so near 0 it "
+    "would become 0)",
+}
+_RANGE_NOTE["decimal"] = _RANGE_NOTE["float"]
 
 
 def each_distinct(text: pd.Series, convert) -> tuple[pd.Series, pd.Series]:
@@ -158,15 +219,19 @@ def reject_uncastable(ctx, frame, column, bad, values, to, on_error):
     """Apply ``on_error`` to values that could not be converted."""
     if not bad.any():
         return frame
+    # A number too large (or too small) for the type says so: it is not a typo to look for.
+    note = out_of_range(values[bad], to).map({True: _RANGE_NOTE.get(to, ""), False: ""})
     if on_error == "reject":
-        reason = f"{column}: '" + as_strings(values[bad]).astype(str) + f"' is not a valid {to}"
+        reason = (
+            f"{column}: '" + as_strings(values[bad]).astype(str) + f"' is not a valid {to}" + note
+        )
         return ctx.reject(frame, bad, reason.reindex(frame.index))
     if on_error == "fail":
         first = values[bad].iloc[0]
         row = frame.loc[bad, SOURCE_ROW].iloc[0]
         raise ctx.error(
             column,
-            f"value {first!r} at source row {row} is not a valid {to} "
+            f"value {first!r} at source row {row} is not a valid {to}{note.iloc[0]} "
             f"({int(bad.sum())} such values). Fix the export, or set on_error to "
             "'reject' (quarantine the rows) or 'null' (make the values missing).",
         )
@@ -256,8 +321,9 @@ def op_reject_when(frame, step, ctx):
         elif condition == "not_in":
             hit = values.notna() & ~as_strings(values).isin([str(v) for v in step["values"]])
         else:  # not_matching
-            matched = as_strings(values).str.fullmatch(step["pattern"]).fillna(False).astype(bool)
-            hit = values.notna() & ~matched
+            # RE2 (linear time), not str.fullmatch: that hands non-ASCII data to Python's re.
+            matched = full_match(values, step["pattern"])
+            hit = values.notna() & ~pd.Series(matched, index=values.index)
         mask |= hit.fillna(False).astype(bool)
     default = {
         "missing": f"{' or '.join(columns)} is missing",

@@ -8,6 +8,7 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from warehouse.core.encoding import UNICODE, label
 from warehouse.core.parquet import write_parquet
 from warehouse.silver.cleaner import clean_table, table_metadata
 from warehouse.silver.context import Context
@@ -37,11 +38,24 @@ def clean_bronze_table(
     )
     read_done = time.perf_counter()
     ctx = Context(table=table, ingestion_date=ingestion_date)
-    result = clean_table(rows, malformed, contract, ctx, bronze_path=str(bronze_path))
-    if bronze_meta["encoding"] == "latin-1":
+    result = clean_table(
+        rows,
+        malformed,
+        contract,
+        ctx,
+        bronze_path=str(bronze_path),
+        bronze_lines=bronze_meta.get("data_rows"),
+    )
+    encoding = bronze_meta["encoding"]
+    if encoding not in UNICODE:
+        # Runs made before encodings were detected record no confidence (their Latin-1 was
+        # a fallback, not a detection).
+        confidence = bronze_meta.get("encoding_confidence")
+        detected = f", detected with confidence {confidence:.2f}" if confidence is not None else ""
         result.warnings.append(
             f"{table}: {bronze_path} is not valid UTF-8 ({bronze_meta.get('encoding_note')}); "
-            "it was read as Latin-1. Check accented values, or re-export the file as UTF-8."
+            f"it was read as {label(encoding)} ({encoding}{detected}). Check accented values, "
+            "or re-export the file as UTF-8."
         )
     write_started = time.perf_counter()
     output = write_parquet(result.table, data_path)

@@ -4,6 +4,7 @@ real openai client to a local scripted server; the call log; retries, timeouts, 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -53,6 +54,34 @@ def test_dotenv_reads_only_the_two_openai_variables(tmp_path):
         "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
     }
     assert client.read_dotenv(tmp_path / "missing.env") == {}
+
+
+def test_dotenv_reads_quotes_comments_export_and_multi_line_values_as_shells_do(
+    tmp_path, monkeypatch
+):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    env = tmp_path / ".env"
+    # The line from the issue: a quoted key with a comment after it was read with its quotes.
+    env.write_text('OPENAI_API_KEY="sk-abc123" # my key\nexport OPENAI_BASE_URL="http://h:1/v1"\n')
+    assert client.read_dotenv(env) == {
+        "OPENAI_API_KEY": "sk-abc123",
+        "OPENAI_BASE_URL": "http://h:1/v1",
+    }
+    env.write_text("OPENAI_API_KEY='sk-${HOME}'\nOPENAI_BASE_URL=\"http://a\nb\"\n")
+    assert client.read_dotenv(env) == {
+        "OPENAI_API_KEY": "sk-${HOME}",  # literal, never expanded from the environment
+        "OPENAI_BASE_URL": "http://a\nb",
+    }
+    assert "OPENAI_API_KEY" not in os.environ  # read for this client only
+
+
+def test_an_unreadable_or_empty_dotenv_gives_nothing(tmp_path):
+    env = tmp_path / ".env"
+    env.write_bytes(b"OPENAI_API_KEY=\xff\xfe\n")  # not UTF-8
+    assert client.read_dotenv(env) == {}
+    env.write_text('OPENAI_API_KEY=""\nOPENAI_BASE_URL=\n')
+    assert client.read_dotenv(env) == {}
+    assert client.read_dotenv(tmp_path) == {}  # a folder, not a file
 
 
 def test_environment_wins_over_dotenv_and_config_base_url_wins_over_both(tmp_path):

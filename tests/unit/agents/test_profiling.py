@@ -116,3 +116,32 @@ def test_large_tables_sample_patterns_and_say_so(monkeypatch):
     code = column(profile, "code")
     assert code["patterns"] == [{"pattern": "AA9", "count": 2}]
     assert code["distinct"] == 5  # every other statistic uses every row
+
+
+def test_numbers_at_their_limits_are_typed_and_counted_without_a_crash():
+    profile = profile_rows(
+        frame(
+            big_id=["1", "99999999999999999999", "3"],
+            limits=["9223372036854775807", "-9223372036854775808", " +5 "],
+            amount=["1.5", "1e400", "-0"],
+            tiny=["1e-400", "2.5", "inf"],
+        )
+    )
+    big = column(profile, "big_id")
+    # Beyond int64 as floats the ids would be rounded: the column stays text, exactly.
+    assert big["inferred_type"] == "string"
+    assert big["type_shares"]["int"] == big["type_shares"]["float"] == 0.6667
+    assert big["out_of_range"] == {"int": 1, "float": 0}
+    assert (big["min"], big["max"]) == ("1", "99999999999999999999")
+    limits = column(profile, "limits")
+    assert limits["inferred_type"] == "int"
+    assert (limits["min"], limits["max"]) == (-(2**63), 2**63 - 1)
+    amount = column(profile, "amount")
+    assert amount["inferred_type"] == "string"
+    assert (amount["type_shares"]["float"], amount["out_of_range"]) == (
+        0.6667,
+        {"int": 0, "float": 1},
+    )
+    tiny = column(profile, "tiny")
+    assert tiny["out_of_range"]["float"] == 1 and tiny["type_shares"]["float"] == 0.3333
+    json.dumps(profile, allow_nan=False)  # no infinity or NaN reaches a profile

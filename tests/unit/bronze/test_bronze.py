@@ -46,7 +46,23 @@ def test_copy_is_byte_exact_with_sha256_and_crlf_facts(tmp_path):
             b"\xef\xbb\xbfID,CAT\r\nAC,Bikes\r\n",
             {"encoding": "utf-8-sig", "bom": True, "header": ["ID", "CAT"]},
         ),
-        (b"name\nM\xfcller\n", {"encoding": "latin-1"}),
+        (b"name\nM\xfcller\n", {"encoding": "latin-1", "encoding_confidence": 1.0}),
+        (
+            "id,name\r\n1,€uro-Bank\r\n2,“Christy”\r\n".encode("cp1252"),
+            {"encoding": "cp1252", "header": ["id", "name"], "data_rows": 2},
+        ),
+        (
+            # Excel's "Unicode text": UTF-16 with a byte order mark, tab separated; U+010A
+            # holds a 0x0A byte that is no line break.
+            "id\tname\r\n1\tĊ€\r\n2\tb\r\n".encode("utf-16"),
+            {"encoding": "utf-16", "delimiter": "\t", "header": ["id", "name"], "data_rows": 2},
+        ),
+        (
+            b'"cst_id","name, first","c"\r\n1,2,3\r\n',
+            {"delimiter": ",", "header": ["cst_id", "name, first", "c"], "columns": 3},
+        ),
+        (b'"a;b",c,d\n1,2,3\n', {"delimiter": ",", "columns": 3}),
+        (b"cst_id,cst_key\r1,a\r2,b\r", {"line_ending": "CR", "header": ["cst_id", "cst_key"]}),
         (b"PK\x03\x04\x00\x00binary", {"encoding": "binary"}),
     ],
 )
@@ -66,6 +82,20 @@ def test_crlf_split_across_chunks_counts_once(tmp_path, monkeypatch):
 def test_latin1_note_names_the_byte_offset(tmp_path):
     facts = _copy(tmp_path, b"name\r\nM\xfcller\r\n")
     assert facts["encoding_note"] == "not valid UTF-8 at byte 7"
+
+
+def test_utf16_split_across_chunks_counts_its_lines_in_text(tmp_path, monkeypatch):
+    monkeypatch.setattr(bronze, "CHUNK", 3)  # odd: every chunk ends inside a character
+    facts = _copy(tmp_path, "a,b\r\n1,Ċ\r\n2,x".encode("utf-16"))
+    assert (facts["encoding"], facts["line_ending"], facts["lines"]) == ("utf-16", "CRLF", 3)
+    assert facts["ends_with_newline"] is False
+
+
+def test_the_sample_for_the_encoding_starts_at_the_first_byte_that_is_not_utf8(tmp_path):
+    # 2 MB of valid UTF-8 first: the € (0x80) near the end must still decide the code page.
+    data = b"name\r\n" + "Åsa\r\n".encode() * 400_000 + b"\x80uro\r\n\x93Christy\x94\r\n"
+    facts = _copy(tmp_path, data)
+    assert facts["encoding"] == "cp1252"
 
 
 def test_raw_file_that_differs_from_the_manifest_is_refused(tmp_path):
@@ -122,6 +152,15 @@ def test_warnings_name_the_file_and_the_problem():
     assert "header but no data rows" in file_warnings(_meta(data_rows=0))[0]
     assert "no line break after its last row" in file_warnings(_meta(ends_with_newline=False))[0]
     assert "NUL bytes" in file_warnings(_meta(encoding="binary"))[0]
+    cp1252 = {"encoding": "cp1252", "encoding_note": "not valid UTF-8 at byte 9"}
+    assert file_warnings(_meta(**cp1252, encoding_confidence=0.97)) == [
+        "crm/cust_info.csv is not valid UTF-8 (not valid UTF-8 at byte 9): it is read as "
+        "Windows-1252 (detected with confidence 0.97)."
+    ]
+    undecided = file_warnings(_meta(**cp1252, encoding_confidence=0.3))[0]
+    assert "its encoding could not be determined" in undecided
+    assert "re-export it as UTF-8" in undecided
+    assert file_warnings(_meta(encoding="utf-16", encoding_confidence=1.0)) == []
 
 
 def test_layer_metadata_totals_and_run_log():

@@ -118,3 +118,70 @@ def test_gold_inputs_that_are_not_table_names_never_become_paths(tmp_path):
     assert declared_inputs(path) == {"silver": ["crm_cust_info"], "gold": ["dim_date"]}
     path.write_text("inputs: [not, a, mapping]")
     assert declared_inputs(path) == {}
+
+
+# ---- contracts cannot hang or bomb a job -----------------------------------------------------
+
+BOMB = "\n".join(
+    ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+)
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
+    text = yaml.safe_dump(minimal()) + BOMB + "\ndescription: *a8\n"
+    assert len(text) < 3000  # stands for 9**9 strings once expanded
+    path = write(tmp_path, text)
+    with pytest.raises(PipelineError) as info:
+        load_contract(path, SCHEMA)
+    message = str(info.value)
+    assert f"Contract {path} is not readable YAML" in message
+    assert "the alias *a0 repeats another part of the file" in message
+    assert "line " in message and len(message) < 1000
+
+
+def test_an_anchor_without_an_alias_is_harmless(tmp_path):
+    path = write(tmp_path, yaml.safe_dump(minimal(description="x")).replace("x\n", "&d x\n"))
+    assert load_contract(path, SCHEMA)["description"] == "x"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        (r"AW(?=\d)", "invalid perl operator"),  # a lookahead: Python's re has it, RE2 not
+        (r"(a)\1", "invalid escape sequence"),  # a backreference
+        (r"a)|(b", "unexpected )"),  # invalid alone, though it compiles inside a group
+    ],
+)
+def test_a_pattern_re2_cannot_run_is_refused_with_the_syntax_to_use(tmp_path, pattern, reason):
+    check = {"check": "regex", "column": "cst_id", "pattern": pattern}
+    path = write(tmp_path, minimal(checks=[check]))
+    with pytest.raises(PipelineError) as info:
+        load_contract(path, SCHEMA)
+    message = str(info.value)
+    assert "checks[0].pattern: invalid regular expression" in message
+    assert reason in message and "https://github.com/google/re2/wiki/Syntax" in message
+
+
+def test_the_patterns_of_the_shipped_contracts_run_on_re2():
+    from warehouse.core.regex import regex_problem
+
+    contracts = sorted((REPO / "config" / "contracts").glob("*/*.yaml"))
+    patterns = [
+        part["pattern"]
+        for path in contracts
+        for part in (yaml.safe_load(path.read_text()).get("checks", []))
+        + yaml.safe_load(path.read_text()).get("steps", [])
+        if "pattern" in part
+    ]
+    assert len(patterns) >= 9
+    assert [p for p in patterns if regex_problem(p)] == []
+
+
+def test_a_huge_value_in_a_contract_makes_a_short_message(tmp_path):
+    path = write(tmp_path, minimal(grain=["x" * 100_000]))
+    with pytest.raises(PipelineError) as info:
+        load_contract(path, SCHEMA)
+    message = str(info.value)
+    assert "grain: ['xxxx" in message and "characters)" in message
+    assert len(message) < 2000

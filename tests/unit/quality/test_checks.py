@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pandas as pd
 import pyarrow as pa
@@ -397,3 +398,20 @@ def test_date_bound_that_is_not_a_date_is_a_contract_error(customers):
     check = {"check": "range", "column": "cst_create_date", "min": "01/01/1900"}
     with pytest.raises(PipelineError, match="'01/01/1900' for a date column, which is not an ISO"):
         one(customers, check)
+
+
+def test_a_regex_check_with_a_catastrophic_pattern_on_accented_names_is_fast():
+    # (\w+)+$ with Python's re runs for hours on one such near miss; RE2 is linear.
+    names = ["é" * 40 + "!", "José Müller!", "Ann", None] * 500
+    frame = pd.DataFrame({"name": pd.array(names, dtype="str")})
+    started = time.monotonic()
+    result = one(frame, {"check": "regex", "column": "name", "pattern": r"(\w+)+$"})
+    assert time.monotonic() - started < 5
+    assert result["failing_rows"] == 1000  # \w is ASCII on RE2; missing values are n/a
+    letters = one(frame, {"check": "regex", "column": "name", "pattern": r"[\p{L} ]+!?"})
+    assert letters["status"] == "pass"  # \p{L} is any letter
+
+
+def test_a_regex_check_re2_cannot_run_is_a_contract_error(customers):
+    with pytest.raises(PipelineError, match="invalid regular expression.*RE2 syntax"):
+        one(customers, {"check": "regex", "column": "cst_key", "pattern": r"AW(?=\d)"})

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -285,3 +286,25 @@ def test_html_escapes_changed_values_and_is_self_contained(tmp_path):
     assert f"Run diff: {RUN_A} → {RUN_B}" in html
     assert "first_name" in html and "Kenji" in html
     assert "<link" not in html and "src=" not in html
+
+
+def test_tables_equal_but_for_bytes_under_null_slots_are_unchanged(tmp_path):
+    # pandas keeps whatever value a slot held before it became missing: two runs whose tables
+    # hold the same values can carry different bytes there, and must still compare unchanged.
+    def with_missing_id(hidden: int) -> dict:
+        ids = pd.arrays.IntegerArray(
+            np.array([11000, hidden, 11002]), mask=np.array([False, True, False])
+        )
+        return {**CUSTOMERS, "customer_id": ids}
+
+    make_run(tmp_path, RUN_A, customers=with_missing_id(1))
+    make_run(tmp_path, RUN_B, customers=with_missing_id(0))
+    d = diff_runs(RUN_A, RUN_B, tmp_path)
+    assert d["layers"]["silver"]["tables"][0]["content_equal"] is True
+    gold = {t["name"]: t for t in d["layers"]["gold"]["tables"]}
+    assert gold["dim_customers"]["status"] == "unchanged"
+    assert gold["dim_customers"]["content_equal"] is True
+    # A real change of that value (missing -> 0) is still a change.
+    make_run(tmp_path, "20261126T170000Z_cccccccc", customers=renamed("Kenji"))
+    other = diff_runs(RUN_A, "20261126T170000Z_cccccccc", tmp_path)
+    assert other["layers"]["silver"]["tables"][0]["content_equal"] is False

@@ -1,11 +1,16 @@
-"""Fingerprints change exactly when raw data, code or config change; digests are cached."""
+"""Fingerprints change exactly when raw data, code, config or software change; digests are
+cached."""
 
 import os
+from importlib import metadata
 from pathlib import Path
 
+from warehouse.core import environment
 from warehouse.core import hashing as fpmod
 from warehouse.core.hashing import DigestCache
 from warehouse.run.fingerprint import compute_fingerprint
+
+SOFTWARE = {"python": "3.11.9", "runhouse": "0.1.0", "pandas": "3.1.1", "pyarrow": "26.0.1"}
 
 
 def _tree(root: Path) -> dict[str, list[Path]]:
@@ -21,7 +26,7 @@ def _tree(root: Path) -> dict[str, list[Path]]:
     }
 
 
-def _fp(root, files, config=None, cache=None):
+def _fp(root, files, config=None, cache=None, software=None):
     return compute_fingerprint(
         raw_files=files["raw"],
         code_root=root / "code",
@@ -29,6 +34,7 @@ def _fp(root, files, config=None, cache=None):
         config_files=files["config"],
         effective_config=config or {"raw_dir": "raw"},
         cache=cache or DigestCache(None),
+        software=software or SOFTWARE,
     )
 
 
@@ -57,7 +63,39 @@ def test_raw_file_record_has_size_and_sha256(tmp_path):
     fp = _fp(tmp_path, files)
     record = fp.raw_files[files["raw"][0].as_posix()]
     assert record == {"sha256": fpmod.sha256_file(files["raw"][0]), "size": 10}
-    assert set(fp.as_dict()) == {"combined", "raw", "code", "config"}
+    assert set(fp.as_dict()) == {"combined", "raw", "code", "config", "software"}
+
+
+def test_a_library_upgrade_changes_only_the_software_part_and_the_combined(tmp_path):
+    files = _tree(tmp_path)
+    base = _fp(tmp_path, files)
+    upgraded = _fp(tmp_path, files, software=SOFTWARE | {"pandas": "3.2.0"})
+    assert upgraded.software != base.software
+    assert upgraded.combined != base.combined  # a new run, never the old one completed
+    assert (upgraded.raw, upgraded.code, upgraded.config) == (base.raw, base.code, base.config)
+    assert upgraded.software_versions["pandas"] == "3.2.0"
+    # The order the versions are listed in does not matter.
+    reordered = dict(reversed(list(SOFTWARE.items())))
+    assert _fp(tmp_path, files, software=reordered).combined == base.combined
+
+
+def test_software_versions_cover_python_the_project_and_the_libraries_that_shape_results(
+    monkeypatch,
+):
+    versions = environment.software_versions()
+    assert set(versions) == {"python", "runhouse", *environment.RESULT_PACKAGES}
+    assert versions["pandas"] == metadata.version("pandas")
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda n: "9.9" if n == "pyarrow" else real(n))
+    assert environment.software_versions()["pyarrow"] == "9.9"
+
+
+def test_a_library_that_is_not_installed_is_recorded_as_missing(monkeypatch):
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", missing)
+    assert environment.package_versions(("numpy",)) == {"numpy": None}
 
 
 def test_unchanged_file_is_not_hashed_again(tmp_path, monkeypatch):

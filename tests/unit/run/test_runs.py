@@ -67,3 +67,68 @@ def test_manifest_that_names_another_run_is_an_error(tmp_path):
     write_yaml(path, {"run_id": "20260101T000000Z_cdcdcdcd"})
     with pytest.raises(PipelineError, match="not a valid run manifest"):
         manifests.read_manifest("20260101T000000Z_abababab", tmp_path)
+
+
+# ---- a stored run is only ever worked on with what it was made with ---------------------------
+
+RUN = "20260101T000000Z_0000beef"
+CONFIG = {"run_id": "", "raw_dir": "raw", "gold": {"export_csv": False}, "agents": {"mode": "off"}}
+
+
+def test_the_recorded_config_leaves_out_the_run_id():
+    assert manifests.run_config({**CONFIG, "run_id": RUN}) == manifests.run_config(CONFIG)
+    assert "run_id" not in manifests.run_config(CONFIG)
+
+
+def test_config_differences_name_each_changed_key():
+    changed = {**CONFIG, "gold": {"export_csv": True}, "raw_dir": "exports"}
+    assert manifests.config_differences(CONFIG, changed) == [
+        "gold.export_csv: False -> True",
+        "raw_dir: 'raw' -> 'exports'",
+    ]
+    assert manifests.config_differences(CONFIG, dict(CONFIG)) == []
+
+
+def test_a_run_is_refused_with_another_config_and_accepted_by_id_with_the_same():
+    manifest = {"run_id": RUN, "effective_config": manifests.run_config(CONFIG)}
+    manifests.check_run_config(manifest, {**CONFIG, "run_id": RUN})  # same config, by id
+    with pytest.raises(PipelineError, match=r"another configuration \(gold\.export_csv: False"):
+        manifests.check_run_config(manifest, {**CONFIG, "gold": {"export_csv": True}})
+    manifests.check_run_config({"run_id": RUN}, {})  # recorded before configs were: no check
+
+
+def _manifest_with_raw(tmp_path):
+    raw = tmp_path / "cust_info.csv"
+    raw.write_text("a\n")
+    record = {"source": "crm", "file": "cust_info.csv", "sha256": "abc"}
+    return {"run_id": RUN, "raw_files": [record]}, raw
+
+
+def test_a_bronze_rebuild_from_a_vanished_or_changed_raw_file_is_refused(tmp_path):
+    manifest, raw = _manifest_with_raw(tmp_path)
+    manifests.check_raw_file(manifest, "crm", "cust_info.csv", raw, lambda p: "abc")
+    with pytest.raises(
+        PipelineError, match=r"is not the file this run was made from \(run .*Nothing"
+    ):
+        manifests.check_raw_file(manifest, "crm", "cust_info.csv", raw, lambda p: "other")
+    raw.unlink()
+    with pytest.raises(PipelineError, match=r"no longer exists.*Restore the file"):
+        manifests.check_raw_file(manifest, "crm", "cust_info.csv", raw, lambda p: "abc")
+
+
+def test_a_rebuild_with_an_added_removed_or_edited_contract_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    contract = tmp_path / "c.yaml"
+    manifest = {"run_id": RUN, "config_files": {}}
+    manifests.check_config_file(manifest, contract.relative_to(tmp_path), lambda p: "x")
+    contract.write_text("table: t\n")
+    path = contract.relative_to(tmp_path)
+    with pytest.raises(PipelineError, match="it was added"):
+        manifests.check_config_file(manifest, path, lambda p: "x")
+    manifest["config_files"] = {"c.yaml": "x"}
+    manifests.check_config_file(manifest, path, lambda p: "x")
+    with pytest.raises(PipelineError, match="it was edited"):
+        manifests.check_config_file(manifest, path, lambda p: "y")
+    contract.unlink()
+    with pytest.raises(PipelineError, match="it was removed since"):
+        manifests.check_config_file(manifest, path, lambda p: "x")

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from warehouse.core.errors import PipelineError
+from warehouse.silver.cleaner import generic_clean, infer_type
 from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context, rejected_rows
 from warehouse.silver.steps import apply_steps, conform, count_changes
 
@@ -262,3 +263,98 @@ def test_count_changes_treats_two_missing_values_as_equal():
     before = pd.Series(["a", None, "c"], dtype="str")
     after = pd.Series(["a", None, "C"], dtype="str")
     assert count_changes(before, after) == 1
+
+
+# ---- numbers at their limits -----------------------------------------------------------------
+
+INT64_MAX, INT64_MIN = "9223372036854775807", "-9223372036854775808"
+
+
+def test_int_cast_keeps_int64_limits_signs_and_spaces_exactly():
+    raw = [INT64_MAX, INT64_MIN, " +5 ", "-0", "007", None]
+    out, _, rejected = run(frame(v=raw), {"op": "cast", "column": "v", "to": "int"})
+    assert values(out["v"]) == [2**63 - 1, -(2**63), 5, 0, 7, None]
+    assert rejected.empty
+
+
+def test_int_cast_quarantines_integers_beyond_int64_with_the_reason():
+    raw = ["1", "99999999999999999999", "9223372036854775808", "-9223372036854775809"]
+    out, _, rejected = run(
+        frame(v=raw), {"op": "cast", "id": "v_is_int", "column": "v", "to": "int"}
+    )
+    assert values(out["v"]) == [1]
+    assert list(rejected[SOURCE_ROW]) == [2, 3, 4]
+    assert list(rejected[RULE_ID]) == ["v_is_int"] * 3
+    assert rejected[REASON].iloc[0] == (
+        "v: '99999999999999999999' is not a valid int (outside the 64-bit integer range "
+        "-9223372036854775808 to 9223372036854775807)"
+    )
+
+
+@pytest.mark.parametrize("text", ["+-5", "5-", "1 000", "1_000", "١٢٣", "１２３", "0x1F", "1.0"])
+def test_int_cast_refuses_signs_spaces_and_digits_of_other_scripts(text):
+    out, _, rejected = run(frame(v=[text]), {"op": "cast", "column": "v", "to": "int"})
+    assert out.empty
+    assert rejected[REASON].iloc[0] == f"v: '{text}' is not a valid int"
+
+
+def test_decimal_cast_quarantines_numbers_beyond_float64_and_keeps_the_others():
+    raw = ["1e400", "-1E400", "1e-400", "1e308", "-0", "+.5", "5.", "1e-320", None]
+    out, _, rejected = run(frame(v=raw), {"op": "cast", "column": "v", "to": "decimal"})
+    assert values(out["v"]) == [1e308, -0.0, 0.5, 5.0, 1e-320, None]
+    assert str(values(out["v"])[1]) == "-0.0"
+    assert list(rejected[SOURCE_ROW]) == [1, 2, 3]
+    assert (
+        rejected[REASON]
+        .iloc[0]
+        .startswith("v: '1e400' is not a valid decimal (outside the range of a 64-bit float")
+    )
+
+
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "nan", "NaN", "1e", "--1", "１.５"])
+def test_float_cast_refuses_infinity_nan_and_malformed_numbers(text):
+    out, _, rejected = run(frame(v=[text]), {"op": "cast", "column": "v", "to": "float"})
+    assert out.empty
+    assert rejected[REASON].iloc[0] == f"v: '{text}' is not a valid float"
+
+
+def test_out_of_range_numbers_made_missing_or_failing_by_the_contract():
+    df = frame(v=["1", "1e400"])
+    out, _, rejected = run(df, {"op": "cast", "column": "v", "to": "float", "on_error": "null"})
+    assert values(out["v"]) == [1.0, None] and rejected.empty
+    with pytest.raises(PipelineError) as info:
+        run(
+            frame(q=["1", "99999999999999999999"]),
+            {"op": "cast", "id": "qty", "column": "q", "to": "int", "on_error": "fail"},
+        )
+    assert str(info.value).startswith(
+        "t.q (rule qty): value '99999999999999999999' at source row 2 is not a valid int "
+        "(outside the 64-bit integer range"
+    )
+
+
+def test_conform_quarantines_numbers_beyond_their_type():
+    df = frame(a=["1", "99999999999999999999"], b=["1e400", "2.5"])
+    ctx = Context(table="t", ingestion_date=dt.date(2026, 1, 1))
+    out = conform(df, [{"name": "a", "type": "int"}, {"name": "b", "type": "decimal"}], ctx)
+    assert out.empty
+    rejected = rejected_rows(ctx)
+    assert list(rejected[RULE_ID]) == ["type_a", "type_b"]
+    assert "outside the 64-bit integer range" in rejected[REASON].iloc[0]
+
+
+def test_generic_types_keep_integers_beyond_int64_and_infinite_numbers_as_text():
+    df = frame(
+        big_id=["1", "99999999999999999999"],
+        amount=["1.5", "1e400"],
+        n=[" +5", "-0"],
+        x=["2.5", "1e308"],
+    )
+    ctx = Context(table="t", ingestion_date=dt.date(2026, 1, 1))
+    out, _ = generic_clean(df, ctx)
+    assert values(out["big_id"]) == ["1", "99999999999999999999"]
+    assert values(out["amount"]) == ["1.5", "1e400"]
+    assert str(out["n"].dtype) == "Int64" and values(out["n"]) == [5, 0]
+    assert str(out["x"].dtype) == "Float64" and values(out["x"]) == [2.5, 1e308]
+    assert infer_type(pd.Series(["99999999999999999999"], dtype="str")) == "string"
+    assert infer_type(pd.Series([INT64_MAX, INT64_MIN], dtype="str")) == "int"

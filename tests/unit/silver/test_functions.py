@@ -75,6 +75,24 @@ def test_reconcile_price_from_source_sales_not_from_repaired_sales():
     assert values(out["p"]) == [15.0]
 
 
+def test_reconcile_a_zero_price_is_derived_and_never_zeroes_a_correct_sales_amount():
+    # price 0; price -0; price 0 and sales missing (nothing to derive from); price missing and
+    # quantity 0 (sales / 0 is no price)
+    df = frame(s=["100", "30", None, "20"], q=["2", "3", "2", "0"], p=["0", "-0", "0", None])
+    steps = [{"op": "cast", "column": c, "to": "decimal", "on_error": "null"} for c in "sqp"]
+    steps.append(
+        {
+            "op": "function",
+            "name": "reconcile_sales_price",
+            "args": {"sales": "s", "quantity": "q", "price": "p"},
+        }
+    )
+    out, *_ = run(df, *steps)
+    assert values(out["s"]) == [100.0, 30.0, None, 20.0]
+    # Unfixable lines stay for the contract's checks (not_null): no zero sales, no infinite price.
+    assert values(out["p"]) == [50.0, 10.0, None, None]
+
+
 def test_strip_prefix_only_at_the_start():
     df = frame(cid=["NASAW00011000", "AW00011001", "AWNAS0001", None])
     out, stats, _ = run(
