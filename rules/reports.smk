@@ -36,6 +36,8 @@ rule run_summary_report:
     params:
         snakefile=workflow.main_snakefile,
         storage_args=storage_args(),
+        # The summary plans the run's DAG itself, with the same top-level config values.
+        config_overrides=[f"raw_dir={config['raw_dir']}"],
         agents=config["agents"],
         llm_calls=lambda wildcards: paths.LLM_CALLS.format(run_id=wildcards.run_id),
     script:

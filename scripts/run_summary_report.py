@@ -11,6 +11,7 @@ def main(smk, log):
         dict(smk.input.items()),
         snakefile=smk.params.snakefile,
         storage_args=list(smk.params.storage_args),
+        config_overrides=list(smk.params.config_overrides),
         agents=smk.params.agents,
         llm_calls=smk.params.llm_calls,
         log=log,

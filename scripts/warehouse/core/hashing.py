@@ -61,14 +61,14 @@ class DigestCache:
         """Write the cache atomically if anything was added (best effort)."""
         if not (self.path and self.dirty):
             return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
             tmp.write_text(json.dumps(self.entries, sort_keys=True), encoding="utf-8")
             os.replace(tmp, self.path)
             self.dirty = False
-        except OSError:
-            pass
+        except OSError:  # a full disk, say: the cache only speeds things up
+            tmp.unlink(missing_ok=True)
 
 
 def digest_listing(files: Mapping[str, str]) -> str:

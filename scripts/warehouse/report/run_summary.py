@@ -48,12 +48,18 @@ class SummaryReport:
 
 
 def dag_lineage(
-    run_id: str, snakefile: str, storage_args: list, log: logging.Logger
+    run_id: str,
+    snakefile: str,
+    storage_args: list,
+    log: logging.Logger,
+    config_overrides: list[str] = (),
 ) -> tuple[dict, str, str]:
     """(table graph, SVG, engine) of the run's DAG; an empty graph with a note if it fails.
 
     ``storage_args`` are the invocation's storage settings: on a cluster without a shared file
     system the DAG is planned from the files in storage, as the job's own DAG was.
+    ``config_overrides`` (``key=value``) are the invocation's top-level config values, so the
+    DAG is planned with the config the run was made with (a stored run refuses another one).
     """
     command = [
         sys.executable,
@@ -66,6 +72,7 @@ def dag_lineage(
         *storage_args,
         "--config",
         f"run_id={run_id}",
+        *config_overrides,
     ]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if proc.returncode != 0:
@@ -86,6 +93,7 @@ def run_summary(
     llm_calls: str | Path | None,
     log: logging.Logger,
     root: str | Path = ".",
+    config_overrides: list[str] = (),
 ) -> SummaryReport:
     """The summary report of the run whose files ``inputs`` names by role (see
     :func:`warehouse.report.summary.load_inputs`), in the workspace ``root``.
@@ -99,7 +107,9 @@ def run_summary(
     now = utc_now()
     loaded = load_inputs(inputs)
     run_id = loaded["manifest"]["run_id"]
-    graph, svg, engine = dag_lineage(run_id, snakefile, list(storage_args), log)
+    graph, svg, engine = dag_lineage(
+        run_id, snakefile, list(storage_args), log, list(config_overrides)
+    )
     on_disk = not storage_args
     summary = build_summary(
         **loaded,

@@ -182,6 +182,7 @@ def summary_rule(run_id: str, storage_args: list) -> object:
         params={
             "snakefile": "Snakefile",
             "storage_args": storage_args,
+            "config_overrides": ["raw_dir=raw"],
             "agents": {"mode": "off"},
             "llm_calls": paths.LLM_CALLS.format(run_id=run_id),
         },
@@ -243,7 +244,7 @@ def test_run_summary_report_of_a_blocked_run(workspace):
     ]  # fmt: skip
     assert workspace == [
         [workspace[0][0], "-m", "snakemake", "--snakefile", "Snakefile", "all", "--dag",
-         "--config", f"run_id={RUN_A}"]
+         "--config", f"run_id={RUN_A}", "raw_dir=raw"]
     ]  # fmt: skip
     assert summary["lineage"]["edges"] == [
         ["raw:erp/PX_CAT_G1V2.csv", "bronze:erp/PX_CAT_G1V2.csv"],

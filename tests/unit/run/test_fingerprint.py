@@ -1,6 +1,7 @@
 """Fingerprints change exactly when raw data, code, config or software change; digests are
 cached."""
 
+import errno
 import os
 from importlib import metadata
 from pathlib import Path
@@ -136,3 +137,17 @@ def _saved(cache: DigestCache) -> DigestCache:
 
     cache.digest = digest
     return cache
+
+
+def test_a_cache_that_cannot_be_written_leaves_no_temporary_file(tmp_path, monkeypatch):
+    cache = DigestCache(tmp_path / "cache.json")
+    (tmp_path / "f").write_text("x")
+    cache.digest(tmp_path / "f")
+
+    def full_disk(self, *args, **kwargs):
+        Path.write_bytes(self, b"{")  # a torn first part, then the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", full_disk)
+    cache.save()  # best effort: never an error
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f"]
