@@ -186,3 +186,24 @@ def canonical_content(root: Path) -> dict[str, str]:
                 if isinstance(value, dict) and "content_sha256" in value:
                     content[f"{layer}/{path.stem}/{part}"] = value["content_sha256"]
     return content
+
+
+@pytest.fixture(autouse=True)
+def no_traceback_on_the_console(request, monkeypatch):
+    """In the real-export tests (tests/e2e/test_real_exports_*.py), every console output of
+    every snakemake invocation is scanned: a bad export must never show a Python traceback."""
+    if not request.module.__name__.startswith("test_real_exports"):
+        yield
+        return
+    outputs: list[tuple[tuple, str]] = []
+    invoke = Workspace.snakemake
+
+    def scanned(self, *args, **kwargs):
+        result = invoke(self, *args, **kwargs)
+        outputs.append((args, result.output))
+        return result
+
+    monkeypatch.setattr(Workspace, "snakemake", scanned)
+    yield
+    shown = [(args, out[-2000:]) for args, out in outputs if "Traceback" in out]
+    assert not shown, f"a traceback reached the console: {shown}"
