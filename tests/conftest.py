@@ -114,10 +114,11 @@ def workspace(tmp_path: Path) -> Workspace:
     return Workspace(root)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def complete_run(tmp_path_factory) -> Workspace:
-    """One complete run of the small generated data, built once per test module. Read only:
-    a test that changes anything takes ``built_workspace``, a copy of it."""
+    """One complete run of the small generated data, built once per test process (each
+    pytest-xdist worker) and shared by every end-to-end module. Read only: a test that changes
+    anything takes ``built_workspace`` (or ``copy_workspace``), a copy of it."""
     root = copy_project(tmp_path_factory.mktemp("complete_run") / "project")
     generate(root / "raw", scale=TINY_SCALE, seed=7)
     ws = Workspace(root)
@@ -137,7 +138,7 @@ def copy_workspace(ws: Workspace, dest: Path) -> Workspace:
 
 @pytest.fixture
 def built_workspace(complete_run: Workspace, tmp_path: Path) -> Workspace:
-    """A copy of the module's complete run, for one test to change (instead of a cold run)."""
+    """A copy of the shared complete run, for one test to change (instead of a cold run)."""
     return copy_workspace(complete_run, tmp_path / "project")
 
 
