@@ -189,6 +189,22 @@ def canonical_content(root: Path) -> dict[str, str]:
     return content
 
 
+def earlier_run_files(ws: Workspace) -> dict[str, str]:
+    """SHA-256 of every file of the workspace's first run (to prove it is never touched)."""
+    run_id = ws.run_ids()[0]
+    return {k: v for k, v in ws.checksums().items() if run_id in k}
+
+
+@pytest.fixture
+def case(complete_run: Workspace, tmp_path: Path) -> Workspace:
+    """A bad-input case: a copy of the shared complete run that the test puts a file into.
+    ``case.run_id`` is the earlier run, ``case.before`` the checksums of its files."""
+    ws = copy_workspace(complete_run, tmp_path / "project")
+    ws.run_id = ws.run_ids()[0]
+    ws.before = earlier_run_files(ws)
+    return ws
+
+
 @pytest.fixture(autouse=True)
 def no_traceback_on_the_console(request, monkeypatch):
     """In the real-export tests (tests/e2e/test_real_exports_*.py), every console output of

@@ -20,22 +20,14 @@ from test_reliability import (
     CUST,
     assert_failed_cleanly,
     build_table,
-    earlier_run_files,
     rewrite,
     table_meta,
 )
 
-from conftest import Workspace, copy_workspace
+from conftest import Workspace, earlier_run_files
 from llm_server import FakeLLM, reply
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def case(complete_run, tmp_path) -> Workspace:
-    ws = copy_workspace(complete_run, tmp_path / "project")
-    ws.before = earlier_run_files(ws)
-    return ws
 
 
 def contract(ws: Workspace, table: str) -> Path:

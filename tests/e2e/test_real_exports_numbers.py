@@ -18,22 +18,12 @@ from test_reliability import (
     SALES,
     assert_earlier_run_untouched,
     build_table,
-    earlier_run_files,
     quarantine,
     rewrite,
     table_meta,
 )
 
-from conftest import Workspace, copy_workspace
-
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def case(complete_run, tmp_path) -> Workspace:
-    ws = copy_workspace(complete_run, tmp_path / "project")
-    ws.before = earlier_run_files(ws)
-    return ws
 
 
 def line(order: str, cust: str = "11000", sales: str = "10", qty: str = "1", price: str = "10"):

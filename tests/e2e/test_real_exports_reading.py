@@ -17,24 +17,16 @@ from test_reliability import (
     assert_earlier_run_untouched,
     assert_failed_cleanly,
     build_table,
-    earlier_run_files,
     quarantine,
     rewrite,
     table_meta,
 )
 
-from conftest import Workspace, copy_workspace
+from conftest import Workspace
 
 pytestmark = pytest.mark.e2e
 
 LOC = "raw/source_erp/LOC_A101.csv"
-
-
-@pytest.fixture
-def case(complete_run, tmp_path) -> Workspace:
-    ws = copy_workspace(complete_run, tmp_path / "project")
-    ws.before = earlier_run_files(ws)
-    return ws
 
 
 def earlier_table_meta(ws: Workspace, table: str) -> dict:

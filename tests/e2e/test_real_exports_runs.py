@@ -17,7 +17,7 @@ import time
 import pytest
 import yaml
 
-from conftest import SNAKEMAKE, Workspace, copy_workspace
+from conftest import SNAKEMAKE, Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +27,6 @@ CUST = "raw/source_crm/cust_info.csv"
 
 def run_files(ws: Workspace, run_id: str) -> dict[str, str]:
     return {k: v for k, v in ws.checksums().items() if run_id in k}
-
-
-@pytest.fixture
-def case(complete_run, tmp_path) -> Workspace:
-    ws = copy_workspace(complete_run, tmp_path / "project")
-    ws.run_id = ws.run_ids()[0]
-    ws.before = run_files(ws, ws.run_id)
-    return ws
 
 
 def assert_refused(ws: Workspace, result, *phrases: str) -> None:

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import SNAKEMAKE, Workspace, copy_project, copy_workspace
+from conftest import SNAKEMAKE, Workspace, copy_project, earlier_run_files
 
 pytestmark = pytest.mark.e2e
 
@@ -32,18 +32,6 @@ NEW_RUN = "20300101T000000Z_0000beef"
 def base(complete_run) -> Workspace:
     """The module's workspace with one complete run (conftest), copied by each case."""
     return complete_run
-
-
-def earlier_run_files(ws: Workspace) -> dict[str, str]:
-    run_id = ws.run_ids()[0]
-    return {k: v for k, v in ws.checksums().items() if run_id in k}
-
-
-@pytest.fixture
-def case(base, tmp_path) -> Workspace:
-    ws = copy_workspace(base, tmp_path / "project")
-    ws.before = earlier_run_files(ws)
-    return ws
 
 
 def build_table(ws: Workspace, table: str):
