@@ -2,5 +2,6 @@
 
 ``errors`` (PipelineError), ``paths`` (the one path catalog), ``io`` (YAML/JSON/text files),
 ``environment`` (software versions), ``parquet`` (tables in and out, content checksums),
-``types`` (contract column types), ``hashing`` (SHA-256, digest cache), ``schemas``.
+``types`` (contract column types), ``hashing`` (SHA-256, digest cache), ``schemas``,
+``encoding`` (detecting an export's text encoding), ``regex`` (contract patterns on RE2).
 """
