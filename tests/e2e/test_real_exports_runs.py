@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 
 import pytest
 import yaml
+from test_reliability import start, wait_for
 
-from conftest import SNAKEMAKE, Workspace
+from conftest import Workspace
 
 pytestmark = pytest.mark.e2e
 
@@ -192,32 +192,11 @@ def test_a_raw_file_gone_after_the_manifest_is_a_clear_error(case):
     )
 
 
-def start(ws: Workspace, *args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [SNAKEMAKE, *args],
-        cwd=ws.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-
-
-def wait_for(ws: Workspace, pattern: str, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if list(ws.root.glob(pattern)):
-            return
-        assert proc.poll() is None, f"snakemake ended before {pattern}:\n{proc.stdout.read()}"
-        time.sleep(0.02)
-    pytest.fail(f"{pattern} did not appear")
-
-
 def test_a_raw_file_that_vanishes_during_the_run_is_explained(case):
     proc = start(
         case, "all", "--cores", "1", "--latency-wait", "1", "--config", f"run_id={NEW_RUN}"
     )
-    wait_for(case, f"artifacts/orchestrator/{NEW_RUN}/run.yaml", proc)
+    wait_for(case, f"orchestrator/{NEW_RUN}/run.yaml", proc)
     time.sleep(0.3)
     logs = case.root / f"artifacts/orchestrator/{NEW_RUN}/logs/bronze_copy_file"
     started = {p.name for p in logs.rglob("*.log")} if logs.is_dir() else set()
@@ -238,7 +217,7 @@ def test_a_raw_file_that_vanishes_during_the_run_is_explained(case):
 
 def test_sigterm_says_the_run_was_interrupted_and_how_to_complete_it(case):
     proc = start(case, "all", "--config", f"run_id={NEW_RUN}")
-    wait_for(case, f"artifacts/silver/{NEW_RUN}/tables/*.yaml", proc)
+    wait_for(case, f"silver/{NEW_RUN}/tables/*.yaml", proc)
     proc.send_signal(signal.SIGTERM)  # to Snakemake itself, as `kill <pid>` or a scheduler does
     output = proc.communicate(timeout=300)[0]
     assert proc.returncode != 0
