@@ -202,10 +202,16 @@ def before_rebuild(rule_name, wildcards, check):
         refuse(exc)
 
 
+_digest_caches = []
+
+
 def _raw_digest(path):
-    cache = DigestCache(Path(paths.DIGEST_CACHE))
+    """SHA-256 of a raw file through the workspace's digest cache, loaded once per invocation."""
+    if not _digest_caches:
+        _digest_caches.append(DigestCache(Path(paths.DIGEST_CACHE)))
+    cache = _digest_caches[0]
     digest = cache.digest(path)
-    cache.save()
+    cache.save()  # writes only when a digest was added
     return digest
 
 
