@@ -14,9 +14,9 @@ rule profile_table:
     output:
         profile=paths.DRAFT_PROFILE,
     log:
-        paths.log("profile_table", "{table}"),
+        paths.log("profile_table", "{table}", paths.DRAFT_LOG),
     benchmark:
-        paths.benchmark("profile_table", "{table}")
+        paths.benchmark("profile_table", "{table}", paths.DRAFT_BENCHMARK)
     threads: 1
     resources:
         mem_mb=3000,
@@ -49,9 +49,9 @@ rule draft_contract:
         contract=paths.DRAFT_CONTRACT,
         rationale=paths.DRAFT_RATIONALE,
     log:
-        paths.log("draft_contract", "{table}"),
+        paths.log("draft_contract", "{table}", paths.DRAFT_LOG),
     benchmark:
-        paths.benchmark("draft_contract", "{table}")
+        paths.benchmark("draft_contract", "{table}", paths.DRAFT_BENCHMARK)
     threads: 1
     resources:
         mem_mb=3000,

@@ -11,8 +11,8 @@ rule bronze_copy_file:
             "bronze_copy_file", wildcards, paths.RUN_MANIFEST.format(**wildcards)
         ),
     output:
-        data=paths.BRONZE_DATA,
-        meta=paths.BRONZE_FILE_META,
+        data=update(paths.BRONZE_DATA),
+        meta=update(paths.BRONZE_FILE_META),
     log:
         paths.log("bronze_copy_file", "{source}/{file}"),
     benchmark:
@@ -36,9 +36,9 @@ rule bronze_layer_report:
             per_raw_file(paths.BRONZE_FILE_META, wildcards.run_id),
         ),
     output:
-        metadata=paths.BRONZE_METADATA,
-        run_log=paths.BRONZE_RUN_LOG,
-        report=report(paths.BRONZE_REPORT, category="Bronze"),
+        metadata=update(paths.BRONZE_METADATA),
+        run_log=update(paths.BRONZE_RUN_LOG),
+        report=report(update(paths.BRONZE_REPORT), category="Bronze"),
     log:
         paths.log("bronze_layer_report"),
     benchmark:

@@ -23,7 +23,7 @@ from warehouse.core.errors import PipelineError
 from warehouse.core.hashing import DigestCache, sha256_file
 from warehouse.core.io import read_yaml
 from warehouse.report import runs_index
-from warehouse.run import ids, manifests, outputs, sources
+from warehouse.run import ids, manifests, outputs, repair, sources
 from warehouse.run.workspace import Workspace
 
 try:
@@ -180,10 +180,38 @@ def settled(rule_name, wildcards, files):
     listed = [files] if isinstance(files, str) else list(files)
     if all(Path(f).exists() for f in _job_outputs(rule_name, wildcards)):
         listed = [f for f in listed if Path(f).exists()]
+    else:
+        _keep_job_files(rule_name, wildcards)
     listed = [ancient(f) for f in listed]
     if isinstance(files, str):
         return listed[0] if listed else []
     return listed
+
+
+_repairs = {}
+
+
+def _keep_job_files(rule_name, wildcards):
+    """A job of a complete run will rebuild a lost file: Snakemake deletes the job's log before
+    it runs and writes its benchmark after, so the run's own are set aside now and returned
+    when this invocation ends, the repair's going to the run's repair folder (run/repair.py)."""
+    if workflow.executor_plugin is None or workflow.dryrun:  # --dag, --report, -n: no job runs
+        return
+    job = workflow.get_rule(rule_name)
+    files = [apply_wildcards(f, wildcards) for f in list(job.log) + [job.benchmark] if f]
+    for path in files:
+        if path not in _repairs:
+            _repairs[path] = wildcards.run_id
+            repair.set_aside([path], wildcards.run_id, copy=True)
+
+
+def finish_repairs():
+    """At exit: the run's own logs and benchmarks of the repair jobs go back (see above)."""
+    for path, run_id in _repairs.items():
+        try:
+            repair.put_back([path], run_id, moved_to=paths.repair_file)
+        except OSError as exc:  # noqa: PERF203 - at exit, report and go on
+            print(f"Could not put back {path} (kept in {repair.kept_path(path, run_id)}): {exc}", file=sys.stderr)
 
 
 def before_rebuild(rule_name, wildcards, check):
@@ -408,6 +436,7 @@ def explain_vanished_raw_files():
 
 if _main_process():
     atexit.register(explain_vanished_raw_files)
+    atexit.register(finish_repairs)
 
 
 def summary_inputs(wildcards):

@@ -22,8 +22,8 @@ rule gold_build_mart:
             "gold_build_mart", wildcards, gold_mart_inputs(wildcards)["gold"]
         ),
     output:
-        data=paths.GOLD_DATA,
-        meta=paths.GOLD_TABLE_META,
+        data=update(paths.GOLD_DATA),
+        meta=update(paths.GOLD_TABLE_META),
     log:
         paths.log("gold_build_mart", "{mart}"),
     benchmark:
@@ -69,10 +69,10 @@ rule gold_layer_report:
             outputs.kpi_tables(run_manifest(wildcards.run_id)),
         ),
     output:
-        metadata=paths.GOLD_METADATA,
-        checks=paths.GOLD_CHECKS,
-        run_log=paths.GOLD_RUN_LOG,
-        report=report(paths.GOLD_REPORT, category="Gold"),
+        metadata=update(paths.GOLD_METADATA),
+        checks=update(paths.GOLD_CHECKS),
+        run_log=update(paths.GOLD_RUN_LOG),
+        report=report(update(paths.GOLD_REPORT), category="Gold"),
     log:
         paths.log("gold_layer_report"),
     benchmark:

@@ -21,10 +21,10 @@ rule run_summary_report:
             )
         ),
     output:
-        json=paths.SUMMARY_JSON,
-        md=paths.SUMMARY_MD,
-        html=report(paths.SUMMARY_HTML, category="Run summary"),
-        lineage=report(paths.LINEAGE_SVG, category="Run summary"),
+        json=update(paths.SUMMARY_JSON),
+        md=update(paths.SUMMARY_MD),
+        html=report(update(paths.SUMMARY_HTML), category="Run summary"),
+        lineage=report(update(paths.LINEAGE_SVG), category="Run summary"),
     log:
         paths.log("run_summary_report"),
     benchmark:

@@ -26,9 +26,9 @@ rule silver_clean_table:
             "silver_clean_table", "silver", wildcards, wildcards.table
         ),
     output:
-        data=paths.SILVER_DATA,
-        quarantine=paths.SILVER_QUARANTINE,
-        meta=paths.SILVER_TABLE_META,
+        data=update(paths.SILVER_DATA),
+        quarantine=update(paths.SILVER_QUARANTINE),
+        meta=update(paths.SILVER_TABLE_META),
     log:
         paths.log("silver_clean_table", "{table}"),
     benchmark:
@@ -52,10 +52,10 @@ rule silver_layer_report:
             per_table(paths.SILVER_TABLE_META, wildcards.run_id),
         ),
     output:
-        metadata=paths.SILVER_METADATA,
-        checks=paths.SILVER_CHECKS,
-        run_log=paths.SILVER_RUN_LOG,
-        report=report(paths.SILVER_REPORT, category="Silver"),
+        metadata=update(paths.SILVER_METADATA),
+        checks=update(paths.SILVER_CHECKS),
+        run_log=update(paths.SILVER_RUN_LOG),
+        report=report(update(paths.SILVER_REPORT), category="Silver"),
     log:
         paths.log("silver_layer_report"),
     benchmark:

@@ -17,6 +17,7 @@ def main(smk, log):
         silver_tables=smk.input.silver_tables,
         gold_tables=smk.input.gold_tables,
         data_path=smk.output.data,
+        run_id=smk.wildcards.run_id,
     )
     write_yaml(smk.output.meta, meta)
     log_failed_checks(log, meta["checks"])

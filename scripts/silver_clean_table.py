@@ -22,6 +22,7 @@ def main(smk, log):
         contract_path=contract_file,
         data_path=smk.output.data,
         quarantine_path=smk.output.quarantine,
+        run_id=smk.wildcards.run_id,
     )
     write_yaml(smk.output.meta, meta)
     for warning in meta["warnings"]:

@@ -15,11 +15,13 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+from warehouse.core import paths
 from warehouse.core.errors import PipelineError
 from warehouse.lineage.job_events import JobLineage
+from warehouse.run import repair
 
 
 def rule_logger(log_path: str | None, name: str) -> logging.Logger:
@@ -95,14 +97,28 @@ def time_limit(minutes: float | None, hard_stop_file=None) -> Iterator[None]:
 def run_rule(snakemake, main: Callable) -> None:
     """Run ``main(snakemake, log)`` between an OpenLineage START and COMPLETE/FAIL event, within
     the job's ``runtime``; a PipelineError or an exceeded limit becomes a one-paragraph error
-    and exit 1."""
+    and exit 1. In a complete run (a lost file being rebuilt) only the job's missing outputs
+    are added; the others keep their bytes (run/repair.py)."""
     log_path = snakemake.log[0] if snakemake.log else None
+    run_id = dict(snakemake.wildcards.items()).get("run_id")
+    # A job of a complete run rebuilds a lost file (its log moves to the run's repair folder
+    # when the invocation ends: rules/common.smk).
+    repairing = bool(log_path) and paths.repair_file(log_path) and repair.is_complete(run_id)
     log = rule_logger(log_path, snakemake.rule)
-    lineage = JobLineage(snakemake, log)
+    lineage = JobLineage(snakemake, log, repair=repairing)
     lineage.start()
     minutes = runtime_minutes(snakemake)
+    kept = (
+        repair.keeping_existing([str(p) for p in snakemake.output], run_id, log)
+        if repairing
+        else nullcontext()
+    )
     try:
-        with _hard_stop_file(log_path) as hard_stop_file, time_limit(minutes, hard_stop_file):
+        with (
+            _hard_stop_file(log_path) as hard_stop_file,
+            time_limit(minutes, hard_stop_file),
+            kept,
+        ):
             main(snakemake, log)
     except TimeLimitExceeded:
         message = time_limit_message(snakemake.rule, minutes)

@@ -26,7 +26,8 @@ CUST = "raw/source_crm/cust_info.csv"
 
 
 def run_files(ws: Workspace, run_id: str) -> dict[str, str]:
-    return {k: v for k, v in ws.checksums().items() if run_id in k}
+    """The run's files (a repair's own log and events are kept beside the run, not in it)."""
+    return {k: v for k, v in ws.checksums().items() if run_id in k and not k.startswith("repairs/")}
 
 
 def assert_refused(ws: Workspace, result, *phrases: str) -> None:
@@ -117,32 +118,57 @@ def test_a_deleted_silver_table_of_a_complete_run_is_rebuilt_alone(case):
     table = f"silver/{run}/data/crm_sales_details.parquet"
     status = case.root / f"artifacts/orchestrator/{run}/status.yaml"
     status_mtime = status.stat().st_mtime_ns
-    events = (case.root / f"artifacts/reports/{run}/openlineage.jsonl").read_text()
     (case.root / "artifacts" / table).unlink()
 
     result = case.snakemake("all")
     assert result.returncode == 0, result.output
     assert result.output.count("rule silver_clean_table:") == 1
-    after = run_files(case, run)
-    changed = {k for k in after if after[k] != case.before.get(k)}
-    assert after[table] == case.before[table]  # the same bytes again
-    # What else the one job wrote: its table metadata (new timings), its log and benchmark, and
-    # two events appended to the run's OpenLineage log. Nothing else of the run.
-    assert changed == {
-        f"silver/{run}/tables/crm_sales_details.yaml",
-        f"orchestrator/{run}/logs/silver_clean_table/crm_sales_details.log",
-        f"orchestrator/{run}/logs/silver_clean_table/crm_sales_details.benchmark.tsv",
-        f"reports/{run}/openlineage.jsonl",
-    }
+    # The same bytes again, and nothing else of the run changed: not the table's metadata,
+    # quarantine, log, benchmark or OpenLineage events (the repair's own go to its folder).
+    assert run_files(case, run) == case.before
     assert status.stat().st_mtime_ns == status_mtime
-    new_events = (case.root / f"artifacts/reports/{run}/openlineage.jsonl").read_text()
-    assert new_events.startswith(events) and new_events.count("\n") == events.count("\n") + 2
-    meta = yaml.safe_load(
-        (case.root / f"artifacts/silver/{run}/tables/crm_sales_details.yaml").read_text()
-    )
-    assert meta["output"]["content_sha256"]
+    repairs = case.root / f"artifacts/repairs/{run}"
+    log = repairs / "logs/silver_clean_table/crm_sales_details.log"
+    assert "rebuilding only" in log.read_text() and table in log.read_text()
+    assert (repairs / "logs/silver_clean_table/crm_sales_details.benchmark.tsv").is_file()
+    events = (repairs / "openlineage.jsonl").read_text().splitlines()
+    assert [yaml.safe_load(e)["eventType"] for e in events] == ["START", "COMPLETE"]
+    assert not (repairs / ".kept").exists()
     again = case.snakemake("all")
     assert again.returncode == 0 and "Nothing to be done" in again.output, again.output
+
+
+def test_lost_files_of_every_layer_are_rebuilt_with_nothing_else_changed(case):
+    run = case.run_id
+    lost = [
+        f"bronze/{run}/data/erp/LOC_A101.csv",
+        f"silver/{run}/quarantine/crm_cust_info.parquet",
+        f"gold/marts/{run}/data/dim_customers.parquet",
+    ]
+    for name in lost:
+        (case.root / "artifacts" / name).unlink()
+    result = case.snakemake("all")
+    assert result.returncode == 0, result.output
+    assert run_files(case, run) == case.before
+
+
+def test_a_rebuild_that_does_not_reproduce_the_run_is_refused(case):
+    """A lost table rebuilt with other bytes (here: its Bronze copy was altered) is not put in
+    the run: the job fails, says so, and the run keeps its gap and every other file."""
+    run = case.run_id
+    table = f"silver/{run}/data/erp_loc_a101.parquet"
+    altered = f"bronze/{run}/data/erp/LOC_A101.csv"
+    bronze = case.root / "artifacts" / altered
+    text = bronze.read_text()
+    bronze.unlink()  # a hard link shared with other runs: write a new file, not into it
+    bronze.write_text(text.replace("Germany", "Deutschland"))
+    (case.root / "artifacts" / table).unlink()
+    result = case.snakemake("all")
+    assert result.returncode != 0
+    assert "is not the file the run recorded" in result.output, result.output[-3000:]
+    assert "Traceback" not in result.output
+    after = {k: v for k, v in run_files(case, run).items() if k != altered}
+    assert after == {k: v for k, v in case.before.items() if k not in (table, altered)}
 
 
 # ---- case 9: advice that would destroy data ----------------------------------------------------

@@ -13,6 +13,8 @@ import datetime as dt
 import errno
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -28,17 +30,18 @@ def utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    # Write beside the target and rename: a crash never leaves a half-written artifact, and a
-    # failed write (a full disk) leaves neither the target nor the temporary file behind.
+@contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` for the body to write; it then replaces ``path`` in one
+    step. A crash never leaves a half-written artifact, and a failed write (a full disk) leaves
+    neither the target nor the temporary file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text, encoding="utf-8")
+        yield tmp
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise PipelineError(
                 f"Could not write {path}: {exc.strerror} (the disk or your quota is full). "
@@ -46,6 +49,13 @@ def _atomic_write(path: Path, text: str) -> None:
                 "run."
             ) from exc
         raise
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    with replacing(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
 
 
 def write_yaml(path: Path, data: object) -> None:

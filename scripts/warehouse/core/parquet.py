@@ -1,8 +1,11 @@
 """Parquet in and out: the one place tables are written, read back and checksummed.
 
-Tables are written without pandas metadata and read back into the same nullable dtypes the
-transforms use (Int64, Float64, boolean, str, date32), so a mart reads exactly what the layer
-before it wrote.
+Tables are read back into the nullable dtypes the transforms use (Int64, Float64, boolean, str,
+date32), so a mart reads exactly what the layer before it wrote; and they are written with
+pandas metadata that names those dtypes, so ``pandas.read_parquet`` reads them the same way.
+A file also says what it is: key-value metadata of the file (run id, layer, table, contract,
+project version: :func:`file_metadata`) and a description per column (Arrow field metadata).
+Neither is content: :func:`content_sha256` ignores both.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from warehouse import __version__
+from warehouse.core.io import replacing
 
 _PANDAS_TYPES = {
     pa.int8(): pd.Int64Dtype(),
@@ -31,10 +37,55 @@ _PANDAS_TYPES = {
 }
 
 
-def to_arrow(frame: pd.DataFrame) -> pa.Table:
-    """The Arrow table written to Parquet (no pandas index, no pandas metadata)."""
+def file_metadata(
+    *, run_id: str | None, layer: str, table: str, contract_sha256: str | None
+) -> dict[str, str]:
+    """The key-value metadata a Silver or Gold file carries: the run that wrote it, its layer
+    and table, the SHA-256 of the contract it was made by (empty: the table has no contract)
+    and the version of this project."""
+    return {
+        "run_id": run_id or "",
+        "layer": layer,
+        "table": table,
+        "contract_sha256": contract_sha256 or "",
+        "project_version": __version__,
+    }
+
+
+def column_descriptions(contract: dict | None) -> dict[str, str]:
+    """Each column's description from a contract (columns without one are left out)."""
+    columns = (contract or {}).get("columns", [])
+    return {c["name"]: c["description"] for c in columns if c.get("description")}
+
+
+def to_arrow(
+    frame: pd.DataFrame,
+    metadata: dict[str, str] | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> pa.Table:
+    """The Arrow table written to Parquet: no pandas index; pandas metadata (see
+    :func:`_pandas_metadata`) and ``metadata`` as schema metadata; ``descriptions`` as the
+    ``description`` of their fields. Only metadata differs from ``pa.Table.from_pandas``: names,
+    order, types and values do not.
+    """
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    return table.replace_schema_metadata(None)
+    described = descriptions or {}
+    fields = [
+        field.with_metadata({"description": described[field.name]})
+        if field.name in described
+        else field
+        for field in table.schema
+    ]
+    schema_metadata = {b"pandas": _pandas_metadata(table.schema), **(metadata or {})}
+    return pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=schema_metadata))
+
+
+def _pandas_metadata(schema: pa.Schema) -> bytes:
+    """Pandas metadata naming, for each column, the dtype :func:`read_parquet` gives it (not the
+    dtype of the frame written: a numpy int64 column reads back as Int64 too), so that
+    ``pandas.read_parquet`` reads every file in the transforms' dtypes."""
+    frame = schema.empty_table().to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return pa.Schema.from_pandas(frame, preserve_index=False).metadata[b"pandas"]
 
 
 def content_sha256(table: pa.Table) -> str:
@@ -43,7 +94,7 @@ def content_sha256(table: pa.Table) -> str:
 
     Only values and validity count, so equal tables always hash equal: whatever bytes lie under
     null slots (pandas leaves old values there), however the columns are chunked or sliced, and
-    whatever schema metadata the table carries. Floats are hashed by their bits (``-0.0`` and
+    whatever metadata the schema or its fields carry. Floats are hashed by their bits (``-0.0`` and
     ``0.0`` differ, as they print), with every NaN as the same NaN.
     """
     digest = hashlib.sha256()
@@ -93,12 +144,20 @@ def _value_bytes(present: pa.Array) -> list:
     return [json.dumps(present.to_pylist(), default=str).encode()]
 
 
-def write_parquet(frame: pd.DataFrame, path: Path) -> dict:
-    """Write a frame to Parquet; returns its path, rows, file checksum and content checksum."""
-    table = to_arrow(frame)
+def write_parquet(
+    frame: pd.DataFrame,
+    path: Path,
+    *,
+    metadata: dict[str, str] | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> dict:
+    """Write a frame to Parquet, with the file's key-value ``metadata`` and column
+    ``descriptions`` (see :func:`to_arrow`); returns its path, rows, file checksum and content
+    checksum."""
+    table = to_arrow(frame, metadata, descriptions)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(table, path, compression="zstd")
+    with replacing(path) as tmp:  # replaced, never rewritten in place (run/repair.py)
+        pq.write_table(table, tmp, compression="zstd")
     with open(path, "rb") as handle:
         file_sha = hashlib.file_digest(handle, "sha256").hexdigest()
     return {

@@ -27,6 +27,14 @@ RUN_STATUS = RUN_DIR + "/status.yaml"
 LOG = RUN_DIR + "/logs/{rule}/{name}.log"
 BENCHMARK = RUN_DIR + "/logs/{rule}/{name}.benchmark.tsv"
 
+# A complete run is never written again. When one of its files is lost and rebuilt, the job's
+# log, benchmark and OpenLineage events go to the run's repair folder instead, and the job's
+# surviving outputs are kept aside in its scratch folder while it runs (run/repair.py).
+REPAIR_DIR = "artifacts/repairs/{run_id}"
+REPAIR_LOGS = REPAIR_DIR + "/logs"  # the same {rule}/{name} files as the run's logs/
+REPAIR_OPENLINEAGE = REPAIR_DIR + "/openlineage.jsonl"
+REPAIR_SCRATCH = REPAIR_DIR + "/.kept"
+
 # Bronze: byte-exact copies, one metadata file per copy, and the layer's own summary files.
 BRONZE_DIR = "artifacts/bronze/{run_id}"
 BRONZE_DATA = BRONZE_DIR + "/data/{source}/{file}"
@@ -83,6 +91,8 @@ DRAFT_PROFILE = DRAFTS_DIR + "/profiles/{table}.json"
 DRAFT_CONTRACT = DRAFTS_DIR + "/contracts/{table}.yaml"
 DRAFT_RATIONALE = DRAFTS_DIR + "/contracts/{table}.md"
 LLM_CALLS = DRAFTS_DIR + "/llm_calls.jsonl"
+DRAFT_LOG = DRAFTS_DIR + "/logs/{rule}/{name}.log"
+DRAFT_BENCHMARK = DRAFTS_DIR + "/logs/{rule}/{name}.benchmark.tsv"
 
 # Caches that only speed things up; deleting them is always safe.
 DIGEST_CACHE = "artifacts/.cache/file_digests.json"
@@ -93,14 +103,25 @@ def contract_path(layer: str, table: str) -> Path:
     return Path(CONTRACT.format(layer=layer, table=table))
 
 
-def log(rule: str, name: str = "{run_id}") -> str:
-    """The log path template of ``rule``; ``name`` tells jobs of one rule apart."""
-    return LOG.replace("{rule}", rule).replace("{name}", name)
+def log(rule: str, name: str = "{run_id}", template: str = LOG) -> str:
+    """The log path template of ``rule``; ``name`` tells jobs of one rule apart; ``template``:
+    LOG (a job of a run) or DRAFT_LOG (an agent's job, which is not part of the run)."""
+    return template.replace("{rule}", rule).replace("{name}", name)
 
 
-def benchmark(rule: str, name: str = "{run_id}") -> str:
+def benchmark(rule: str, name: str = "{run_id}", template: str = BENCHMARK) -> str:
     """The benchmark path template of ``rule`` (Snakemake writes time and memory there)."""
-    return BENCHMARK.replace("{rule}", rule).replace("{name}", name)
+    return template.replace("{rule}", rule).replace("{name}", name)
+
+
+def repair_file(path: str | Path) -> Path | None:
+    """Where the log or benchmark ``path`` of a job of a run goes instead when the job rebuilds
+    a lost file of the complete run (the run's own file stays as it was); None for a path that
+    is not a run's log or benchmark."""
+    found = re.match(
+        rf"^{re.escape(RUN_DIR.split('{run_id}')[0])}([^/]+)/logs/(.+)$", Path(path).as_posix()
+    )
+    return Path(REPAIR_LOGS.format(run_id=found[1]), found[2]) if found else None
 
 
 _FIELD = re.compile(r"{(\w+)}")

@@ -11,7 +11,13 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from warehouse.core.hashing import sha256_file
-from warehouse.core.parquet import read_parquet, write_parquet
+from warehouse.core.io import replacing
+from warehouse.core.parquet import (
+    column_descriptions,
+    file_metadata,
+    read_parquet,
+    write_parquet,
+)
 from warehouse.core.schemas import schema_of
 from warehouse.gold.marts import MARTS, conform_to_contract
 from warehouse.quality.checks import run_checks
@@ -25,9 +31,11 @@ def build_mart(
     silver_tables: list[str],
     gold_tables: list[str],
     data_path: str | Path,
+    run_id: str | None = None,
 ) -> dict:
     """Build ``mart`` from the Silver tables and earlier marts it reads (Parquet files named
-    like their tables), write it to ``data_path`` and return its metadata."""
+    like their tables), write it to ``data_path`` (saying which run, mart and contract made it,
+    with its columns' descriptions) and return its metadata."""
     started = time.perf_counter()
     frames, inputs = {}, []
     for layer, tables in (("silver", silver_tables), ("gold", gold_tables)):
@@ -50,7 +58,18 @@ def build_mart(
         frame, contract.get("checks", []), table=mart, key=contract.get("key"), related=frames
     )
     checked = time.perf_counter()
-    output = write_parquet(frame, data_path)
+    output = write_parquet(
+        frame,
+        data_path,
+        # The contract file was checked against the SHA-256 the run recorded.
+        metadata=file_metadata(
+            run_id=run_id,
+            layer="gold",
+            table=mart,
+            contract_sha256=sha256_file(Path(contract_path)),
+        ),
+        descriptions=column_descriptions(contract),
+    )
     return {
         "table": mart,
         "layer": "gold",
@@ -78,5 +97,6 @@ def build_mart(
 def export_csv(data_path: str | Path, csv_path: str | Path) -> int:
     """Write the mart at ``data_path`` as CSV to ``csv_path``; the number of rows written."""
     table = pq.read_table(data_path)
-    pacsv.write_csv(table, csv_path)
+    with replacing(Path(csv_path)) as tmp:
+        pacsv.write_csv(table, tmp)
     return table.num_rows

@@ -3,7 +3,8 @@
 The glue between a rule script's ``snakemake`` object and ``warehouse.lineage.openlineage``:
 datasets are the job's input and output files; a Parquet output carries its schema, and, when
 the job also wrote a table metadata file, the data-quality assertions of its checks and (for
-Gold) its column lineage. Events go to ``artifacts/reports/<run_id>/openlineage.jsonl``.
+Gold) its column lineage. Events go to ``artifacts/reports/<run_id>/openlineage.jsonl`` (those
+of a job that rebuilds a lost file of a complete run to ``artifacts/repairs/<run_id>/``).
 Emitting an event must never fail a job: problems are logged as warnings.
 """
 
@@ -19,8 +20,10 @@ from warehouse.lineage import openlineage as ol
 class JobLineage:
     """Events of one job; a no-op for jobs outside a run (such as a diff of two runs)."""
 
-    def __init__(self, snakemake, log):
+    def __init__(self, snakemake, log, repair: bool = False):
         self.log = log
+        # A job rebuilding a lost file of a complete run writes its events beside the run.
+        self.repair = repair
         wildcards = dict(snakemake.wildcards.items())
         self.run_id = wildcards.get("run_id")
         self.rule = snakemake.rule
@@ -36,7 +39,9 @@ class JobLineage:
 
     @property
     def path(self) -> Path:
-        return paths.at(paths.OPENLINEAGE, run_id=self.run_id)
+        return paths.at(
+            paths.REPAIR_OPENLINEAGE if self.repair else paths.OPENLINEAGE, run_id=self.run_id
+        )
 
     def _emit(self, build) -> None:
         if not self.run_id:

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from warehouse.core.encoding import UNICODE, label
-from warehouse.core.parquet import write_parquet
+from warehouse.core.hashing import sha256_file
+from warehouse.core.parquet import column_descriptions, file_metadata, write_parquet
 from warehouse.silver.cleaner import clean_table, table_metadata
 from warehouse.silver.context import Context
 from warehouse.silver.reader import read_bronze_csv
@@ -25,12 +26,14 @@ def clean_bronze_table(
     contract_path: str | None,
     data_path: str | Path,
     quarantine_path: str | Path,
+    run_id: str | None = None,
 ) -> dict:
     """Clean the Bronze copy at ``bronze_path`` (described by its Bronze file metadata) into
     ``data_path`` and ``quarantine_path``; return the table's metadata.
 
     ``contract`` is the table's contract as recorded for the run (None: generic cleaning), and
-    ``ingestion_date`` the run's, which date rules use instead of the clock.
+    ``ingestion_date`` the run's, which date rules use instead of the clock. Both Parquet files
+    say which run (``run_id``), table and contract made them and describe their columns.
     """
     started = time.perf_counter()
     rows, malformed = read_bronze_csv(
@@ -58,8 +61,18 @@ def clean_bronze_table(
             "or re-export the file as UTF-8."
         )
     write_started = time.perf_counter()
-    output = write_parquet(result.table, data_path)
-    quarantine = write_parquet(result.quarantine, quarantine_path)
+    # The contract file was checked against the SHA-256 the run recorded (load_run_contract).
+    about = {
+        "metadata": file_metadata(
+            run_id=run_id,
+            layer="silver",
+            table=table,
+            contract_sha256=sha256_file(Path(contract_path)) if contract_path else None,
+        ),
+        "descriptions": column_descriptions(contract),
+    }
+    output = write_parquet(result.table, data_path, **about)
+    quarantine = write_parquet(result.quarantine, quarantine_path, **about)
     result.timings |= {
         "read_seconds": round(read_done - started, 4),
         "write_seconds": round(time.perf_counter() - write_started, 4),

@@ -1,5 +1,6 @@
-"""Content checksums: equal tables hash equal however they were built; any change of a value,
-of validity, of a column name or type changes the checksum."""
+"""Content checksums: equal tables hash equal however they were built, whatever metadata they
+carry; any change of a value, of validity, of a column name or type changes the checksum. Files
+read back in pandas' nullable dtypes and say what they are (key-value and field metadata)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from warehouse.core.parquet import content_sha256, to_arrow
+from warehouse import __version__
+from warehouse.core.parquet import (
+    column_descriptions,
+    content_sha256,
+    file_metadata,
+    read_parquet,
+    to_arrow,
+    write_parquet,
+)
 
 
 def ints_with_hidden(values: list[int], valid: list[bool]) -> pa.Array:
@@ -86,3 +96,75 @@ def test_every_nan_is_the_same_nan_and_empty_tables_hash():
     assert content_sha256(pa.table({"x": quiet})) == content_sha256(pa.table({"x": other}))
     empty = pa.table({"x": pa.array([], pa.string())})
     assert content_sha256(empty) != content_sha256(pa.table({"x": pa.array([None], pa.string())}))
+
+
+# --- What a file says about itself: pandas dtypes, key-value metadata, column descriptions ---
+
+FRAME = pd.DataFrame(
+    {
+        "id": pd.array([1, None, 3], dtype="Int64"),
+        "name": pd.array(["Ann", None, "Émile"], dtype="str"),
+        "amount": pd.array([1.5, None, 2.0], dtype="Float64"),
+        "day": pd.Series([dt.date(2024, 1, 31), None, None], dtype=pd.ArrowDtype(pa.date32())),
+        "flag": pd.array([True, None, False], dtype="boolean"),
+    }
+)
+ABOUT = file_metadata(
+    run_id="20261201T000000Z_0000beef", layer="gold", table="t", contract_sha256="ab" * 32
+)
+
+
+def test_pandas_reads_nullable_columns_back_as_nullable_dtypes(tmp_path):
+    write_parquet(FRAME, tmp_path / "t.parquet", metadata=ABOUT)
+    back = pd.read_parquet(tmp_path / "t.parquet")
+    assert back.dtypes.to_dict() == FRAME.dtypes.to_dict()
+    assert back.dtypes.to_dict() == read_parquet(tmp_path / "t.parquet").dtypes.to_dict()
+    assert str(back.dtypes["id"]) == "Int64" and back["id"].isna().tolist() == [False, True, False]
+    pd.testing.assert_frame_equal(back, FRAME)
+    # A numpy column is read back in the same nullable dtype as read_parquet gives it.
+    write_parquet(pd.DataFrame({"n": np.array([1, 2])}), tmp_path / "n.parquet")
+    assert str(pd.read_parquet(tmp_path / "n.parquet").dtypes["n"]) == "Int64"
+
+
+def test_a_file_carries_its_metadata_and_column_descriptions(tmp_path):
+    path = tmp_path / "t.parquet"
+    write_parquet(FRAME, path, metadata=ABOUT, descriptions={"id": "Customer id.", "x": "?"})
+    schema = pq.read_schema(path)
+    kv = {k.decode(): v.decode() for k, v in pq.read_metadata(path).metadata.items()}
+    assert {k: kv[k] for k in ABOUT} == {
+        "run_id": "20261201T000000Z_0000beef",
+        "layer": "gold",
+        "table": "t",
+        "contract_sha256": "ab" * 32,
+        "project_version": __version__,
+    }
+    assert "pandas" in kv
+    assert schema.field("id").metadata == {b"description": b"Customer id."}
+    assert schema.field("name").metadata is None  # no description: no field metadata
+    assert schema.names == list(FRAME.columns)
+
+
+def test_metadata_changes_neither_types_nor_values_nor_the_content_checksum(tmp_path):
+    plain = write_parquet(FRAME, tmp_path / "plain.parquet")
+    other = file_metadata(
+        run_id="20261202T000000Z_0000cafe", layer="gold", table="t", contract_sha256=None
+    )
+    written = [
+        write_parquet(FRAME, tmp_path / "a.parquet", metadata=ABOUT, descriptions={"id": "A."}),
+        write_parquet(FRAME, tmp_path / "b.parquet", metadata=other, descriptions={"day": "B."}),
+    ]
+    assert {w["content_sha256"] for w in written} == {plain["content_sha256"]}
+    assert len({plain["sha256"], *(w["sha256"] for w in written)}) == 3  # the bytes differ
+    tables = [pq.read_table(tmp_path / f"{n}.parquet") for n in ("plain", "a", "b")]
+    assert all(t.equals(tables[0]) for t in tables)  # names, order, types, values
+    assert {content_sha256(t) for t in tables} == {plain["content_sha256"]}
+    bare = to_arrow(FRAME).replace_schema_metadata(None)
+    assert content_sha256(bare) == plain["content_sha256"]
+
+
+def test_a_table_without_a_contract_says_so():
+    meta = file_metadata(run_id="r", layer="silver", table="t", contract_sha256=None)
+    assert meta["contract_sha256"] == ""
+    assert column_descriptions(None) == {}
+    contract = {"columns": [{"name": "a", "description": "A."}, {"name": "b"}]}
+    assert column_descriptions(contract) == {"a": "A."}
