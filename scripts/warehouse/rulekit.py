@@ -106,11 +106,19 @@ def run_rule(snakemake, main: Callable) -> None:
     repairing = bool(log_path) and paths.repair_file(log_path) and repair.is_complete(run_id)
     log = rule_logger(log_path, snakemake.rule)
     lineage = JobLineage(snakemake, log, repair=repairing)
-    lineage.start()
+    try:
+        lineage.start()
+        _run_main(snakemake, main, log, lineage, log_path, run_id if repairing else None)
+        lineage.complete()
+    finally:
+        lineage.close()  # an asynchronous transport sends what it still holds
+
+
+def _run_main(snakemake, main, log, lineage, log_path, repair_of: str | None) -> None:
     minutes = runtime_minutes(snakemake)
     kept = (
-        repair.keeping_existing([str(p) for p in snakemake.output], run_id, log)
-        if repairing
+        repair.keeping_existing([str(p) for p in snakemake.output], repair_of, log)
+        if repair_of
         else nullcontext()
     )
     try:
@@ -133,7 +141,6 @@ def run_rule(snakemake, main: Callable) -> None:
         log.exception("rule %s failed with an unexpected error", snakemake.rule)
         lineage.fail(f"{type(exc).__name__}: {exc}")
         raise
-    lineage.complete()
 
 
 @contextmanager

@@ -61,6 +61,14 @@ class JobLineage:
             except Exception as exc:  # noqa: BLE001
                 self.log.warning("could not send the OpenLineage event: %s", exc)
 
+    def close(self) -> None:
+        """Wait until a configured transport has sent this job's events (see close_client)."""
+        try:
+            if not ol.close_client():
+                self.log.warning("the OpenLineage transport did not send every event in time")
+        except Exception as exc:  # noqa: BLE001
+            self.log.warning("could not close the OpenLineage client: %s", exc)
+
     def start(self) -> None:
         self._emit(
             lambda ol: ol.start_event(

@@ -97,6 +97,18 @@ def send_event(event: RunEvent) -> None:
     _client().emit(event)
 
 
+def close_client(timeout: float = 30.0) -> bool:
+    """Wait, at most ``timeout`` seconds, until the transport has sent every event emitted so
+    far, then close it; False when events were left unsent. Every job calls this before it
+    ends: an asynchronous transport (``OPENLINEAGE__TRANSPORT__TYPE=async_http``) sends from a
+    background thread, and what it still holds when the process exits is lost."""
+    if _client.cache_info().currsize == 0:  # no event was sent: there is nothing to close
+        return True
+    client = _client()
+    _client.cache_clear()
+    return client.close(timeout) is not False
+
+
 def job_name(rule: str, wildcards: Mapping[str, str]) -> str:
     """The job's stable name: ``rule`` then the wildcard values other than ``run_id``, by key.
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -67,3 +70,48 @@ def test_the_table_carries_schema_and_checks_and_the_quarantine_nothing(
     assert set(facets[name[data]]) == {"schema", "dataQualityAssertions"}
     assert facets[name[data]]["schema"]["fields"][0]["name"] == "id"
     assert facets[name[quarantine]] == {} and facets[name[meta]] == {}
+
+
+class _Collector(BaseHTTPRequestHandler):
+    """An OpenLineage endpoint on 127.0.0.1 that answers slowly, as a busy Marquez would."""
+
+    received: list = []
+
+    def do_POST(self):  # noqa: N802 - the http.server API
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        time.sleep(0.3)
+        type(self).received.append((self.path, json.loads(body)["eventType"]))
+        self.send_response(201)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_job_ends_only_after_an_asynchronous_transport_sent_its_events(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _Collector.received = []
+    monkeypatch.delenv("OPENLINEAGE_URL", raising=False)
+    monkeypatch.setenv("OPENLINEAGE__TRANSPORT__TYPE", "async_http")
+    monkeypatch.setenv("OPENLINEAGE__TRANSPORT__URL", f"http://127.0.0.1:{server.server_port}")
+    job = SimpleNamespace(
+        rule="silver_layer_report",
+        wildcards={"run_id": RUN_ID},
+        input=[],
+        output=[],
+        config={},
+    )
+    lineage = JobLineage(job, logging.getLogger("test"))
+    try:
+        lineage.start()
+        lineage.complete()
+        lineage.close()
+        # close() returned: both events reached the endpoint, none is left for the exit to lose
+        assert _Collector.received == [
+            ("/api/v1/lineage", "START"),
+            ("/api/v1/lineage", "COMPLETE"),
+        ]
+    finally:
+        server.shutdown()
