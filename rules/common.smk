@@ -194,11 +194,14 @@ _repairs = {}
 def _keep_job_files(rule_name, wildcards):
     """A job of a complete run will rebuild a lost file: Snakemake deletes the job's log before
     it runs and writes its benchmark after, so the run's own are set aside now and returned
-    when this invocation ends, the repair's going to the run's repair folder (run/repair.py)."""
-    if workflow.executor_plugin is None or workflow.dryrun:  # --dag, --report, -n: no job runs
+    when this invocation ends, the repair's going to the run's repair folder (run/repair.py).
+    Nothing is set aside when no job runs (--dag, --report, -n)."""
+    if workflow.executor_plugin is None or workflow.dryrun:
         return
     job = workflow.get_rule(rule_name)
-    files = [apply_wildcards(f, wildcards) for f in list(job.log) + [job.benchmark] if f]
+    files = [
+        apply_wildcards(f, wildcards) for f in list(job.log) + [job.benchmark] if f
+    ]
     for path in files:
         if path not in _repairs:
             _repairs[path] = wildcards.run_id
@@ -211,7 +214,10 @@ def finish_repairs():
         try:
             repair.put_back([path], run_id, moved_to=paths.repair_file)
         except OSError as exc:  # noqa: PERF203 - at exit, report and go on
-            print(f"Could not put back {path} (kept in {repair.kept_path(path, run_id)}): {exc}", file=sys.stderr)
+            print(
+                f"Could not put back {path} (kept in {repair.kept_path(path, run_id)}): {exc}",
+                file=sys.stderr,
+            )
 
 
 def before_rebuild(rule_name, wildcards, check):
