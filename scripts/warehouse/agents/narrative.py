@@ -199,7 +199,10 @@ def template_text(summary: dict) -> str:
         )
     since = m["since_previous"]
     if since and since["identical"]:
-        parts.append(f"Nothing changed since run {since['previous_run_id']}.")
+        parts.append(
+            f"Same row counts, schemas, check results and KPIs as run {since['previous_run_id']} "
+            "(the run diff shows changed rows)."
+        )
     elif since:
         parts.append(
             f"Since run {since['previous_run_id']}: {since['row_counts_changed']} row counts, "

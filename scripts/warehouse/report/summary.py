@@ -334,7 +334,10 @@ def to_markdown(summary: dict) -> str:
     if since is None:
         lines.append("No earlier run to compare with.")
     elif since["identical"]:
-        lines.append(f"Nothing changed since {since['run_id']}.")
+        lines.append(
+            f"Same row counts, schemas, check results and KPIs as {since['run_id']} (the run "
+            "diff shows changed rows)."
+        )
     else:
         lines.append(f"Compared with {since['run_id']}:")
         lines += [
