@@ -156,7 +156,7 @@ def rule_stats(workdir: Path, run_id: str) -> dict[str, dict]:
 def bench_case(label: str, scale: float | None, noop_repeats: int) -> dict:
     """IO floor, cold run, no-op runs, rule stats and disk of one case."""
     busy_before = cpu_busy()
-    with tempfile.TemporaryDirectory(prefix="runhouse-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="smelthouse-bench-") as tmp:
         workdir = Path(tmp)
         prepare(workdir, scale)
         floor = io_floor(workdir) if scale is not None else None

@@ -124,7 +124,7 @@ def fake_upgrade(root: Path, package: str, version: str) -> dict:
 def test_an_upgraded_library_makes_a_new_run_instead_of_reusing_the_old_one(case):
     (old,) = case.run_ids()
     manifest = yaml.safe_load((case.root / f"artifacts/orchestrator/{old}/run.yaml").read_text())
-    assert set(manifest["software"]) >= {"python", "runhouse", "pandas", "pyarrow", "numpy"}
+    assert set(manifest["software"]) >= {"python", "smelthouse", "pandas", "pyarrow", "numpy"}
     assert manifest["fingerprint"]["software"]
 
     same = case.snakemake("-n", "all")

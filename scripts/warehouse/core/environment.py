@@ -14,7 +14,7 @@ import platform
 import sys
 from importlib import metadata as importlib_metadata
 
-from warehouse import __version__
+from warehouse import __project__, __version__
 
 # The libraries whose version changes a run's results: the workflow engine, the table and
 # Parquet libraries, and the YAML reader of contracts and config.
@@ -47,7 +47,7 @@ def software_versions() -> dict[str, str | None]:
     libraries that shape results."""
     return {
         "python": platform.python_version(),
-        "runhouse": __version__,
+        __project__: __version__,
         **package_versions(RESULT_PACKAGES),
     }
 

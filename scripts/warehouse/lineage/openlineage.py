@@ -46,13 +46,16 @@ from openlineage.client.facet_v2 import (
 )
 from openlineage.client.serde import Serde
 
-NAMESPACE = "runhouse"  # stable job namespace
+from warehouse import PROJECT_URL, __project__, __version__
+
+NAMESPACE = __project__  # stable job namespace
 DATASET_NAMESPACE = "file"  # datasets are files named by their path relative to the working dir
-PRODUCER = "https://github.com/runhouse/runhouse"  # the spec requires a URI
+# The spec requires a URI; by convention it names the producing code and its version.
+PRODUCER = f"{PROJECT_URL}/tree/v{__version__}"
 PARENT_JOB = "pipeline"  # the job that stands for a whole pipeline run
 
-# Fixed, so that run ids are the same on every machine and in every Python version.
-_UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PRODUCER)
+# Fixed, so that run ids are the same on every machine, in every Python and project version.
+_UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL)
 
 
 def dataset_name(path: str, roots: Sequence[str] = ("artifacts", "raw", "config")) -> str:

@@ -19,6 +19,7 @@ import jsonschema
 import pytest
 
 from openlineage_spec import SPEC_DIR, SPEC_FILES, assert_valid, facets_of
+from warehouse import __version__
 from warehouse.lineage.openlineage import (
     DATASET_NAMESPACE,
     NAMESPACE,
@@ -187,7 +188,13 @@ def test_gold_complete_event_carries_every_dataset_facet():
 
 def test_event_fields():
     start, complete, _ = silver_events()
-    assert start["producer"] == PRODUCER
+    # The producer names this project and the version that made the event.
+    assert (
+        start["producer"]
+        == PRODUCER
+        == f"https://github.com/smelthouse/smelthouse/tree/v{__version__}"
+    )
+    assert NAMESPACE == "smelthouse"
     assert start["job"] == {
         "namespace": NAMESPACE,
         "name": "silver_clean_table.crm_cust_info",
@@ -289,7 +296,7 @@ def test_run_ids_are_deterministic_and_shared_by_start_and_complete():
     assert run_uuid("other-run", "silver_clean_table.crm_cust_info") != start["run"]["runId"]
     assert gold_events()[0]["run"]["runId"] != start["run"]["runId"]
     # Fixed values: a change here would split the runs of old and new event files.
-    assert run_uuid("r1", "j") == run_uuid("r1", "j") == "bde53f74-5b4f-5c12-88b8-9a29503e4abb"
+    assert run_uuid("r1", "j") == run_uuid("r1", "j") == "d296f14a-4ece-5d5f-99fa-4353c9191326"
     parent = start["run"]["facets"]["parent"]
     assert parent["run"]["runId"] == pipeline_run_uuid(RUN_ID) != start["run"]["runId"]
     assert (parent["job"]["namespace"], parent["job"]["name"]) == (NAMESPACE, PARENT_JOB)
@@ -418,7 +425,7 @@ def test_append_event_from_threads_never_interleaves(tmp_path):
 
 def test_dataset_names_are_workspace_paths_also_for_copies_from_storage():
     # A job on Kubernetes reads and writes local copies of objects in the bucket.
-    copy = ".snakemake/storage/s3/bucket/runhouse/artifacts/silver/R/data/crm_cust_info.parquet"
+    copy = ".snakemake/storage/s3/bucket/smelthouse/artifacts/silver/R/data/crm_cust_info.parquet"
     assert dataset_name(copy) == "artifacts/silver/R/data/crm_cust_info.parquet"
     assert dataset_name(".snakemake/storage/s3/b/wd/raw/source_crm/cust_info.csv") == (
         "raw/source_crm/cust_info.csv"

@@ -11,7 +11,7 @@ from warehouse.core import hashing as fpmod
 from warehouse.core.hashing import DigestCache
 from warehouse.run.fingerprint import compute_fingerprint
 
-SOFTWARE = {"python": "3.11.9", "runhouse": "0.1.0", "pandas": "3.1.1", "pyarrow": "26.0.1"}
+SOFTWARE = {"python": "3.11.9", "smelthouse": "0.1.0", "pandas": "3.1.1", "pyarrow": "26.0.1"}
 
 
 def _tree(root: Path) -> dict[str, list[Path]]:
@@ -84,7 +84,7 @@ def test_software_versions_cover_python_the_project_and_the_libraries_that_shape
     monkeypatch,
 ):
     versions = environment.software_versions()
-    assert set(versions) == {"python", "runhouse", *environment.RESULT_PACKAGES}
+    assert set(versions) == {"python", "smelthouse", *environment.RESULT_PACKAGES}
     assert versions["pandas"] == metadata.version("pandas")
     real = metadata.version
     monkeypatch.setattr(metadata, "version", lambda n: "9.9" if n == "pyarrow" else real(n))
