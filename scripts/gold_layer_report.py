@@ -3,7 +3,7 @@ report with the headline KPIs and small inline SVG charts. It always succeeds, s
 check is reported before the Gold quality gate decides."""
 
 from warehouse.core.io import read_yaml, write_json, write_text, write_yaml
-from warehouse.report.layer_reports import gold_layer_report
+from warehouse.report.gold_report import gold_layer_report
 from warehouse.rulekit import run_rule
 
 

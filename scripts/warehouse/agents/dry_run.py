@@ -15,7 +15,7 @@ import pandas as pd
 
 from warehouse.contracts.validation import validate_contract
 from warehouse.core.errors import PipelineError
-from warehouse.quality.checks import failed
+from warehouse.quality.results import failed
 from warehouse.silver.cleaner import clean_table
 from warehouse.silver.context import Context
 

@@ -80,21 +80,6 @@ def run_checks(
     ]
 
 
-def failed(results: list[dict], severity: str = "error") -> list[dict]:
-    """The results that failed with the given severity ("error" or "warn")."""
-    return [r for r in results if r["status"] == "fail" and r["severity"] == severity]
-
-
-def summarize(results: list[dict]) -> dict:
-    """Counts for a report headline: total, passed, failed errors and failed warnings."""
-    return {
-        "total": len(results),
-        "passed": sum(r["status"] == "pass" for r in results),
-        "failed_error": len(failed(results, "error")),
-        "failed_warn": len(failed(results, "warn")),
-    }
-
-
 def named_columns(check: dict) -> list[str]:
     """The frame's columns a check names, in contract order (the referenced table's excluded)."""
     names = list(check.get("columns", []))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from warehouse.core.errors import PipelineError
 from warehouse.core.io import utc_now
-from warehouse.quality.checks import summarize
+from warehouse.quality.results import summarize
 
 
 def layer_checks(layer: str, run_id: str, tables: list[dict]) -> dict:

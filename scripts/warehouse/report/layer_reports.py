@@ -1,21 +1,19 @@
 """Each layer's closing job: its ``metadata.yaml``, ``checks.json`` (Silver and Gold),
 ``run_log.txt`` and HTML report, composed from the per-file, per-table or per-mart metadata
 the layer's jobs wrote. The layer packages assemble the metadata and run logs; this module adds
-the environment, the time and the rendered page.
+the environment, the time and the rendered page. Gold's, which reads the marts for its KPIs and
+charts (and so needs pyarrow and pandas), is in ``gold_report``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from warehouse import __version__
 from warehouse.bronze import layer as bronze
 from warehouse.core.environment import environment
 from warehouse.core.io import utc_now
-from warehouse.gold import layer as gold
 from warehouse.quality.gates import layer_checks
-from warehouse.report.charts import sales_charts
 from warehouse.report.render import render
 from warehouse.silver import layer as silver
 
@@ -52,28 +50,3 @@ def silver_layer_report(manifest: dict, tables: list[dict]) -> LayerReport:
         version=__version__,
     )
     return LayerReport(meta, checks, silver.run_log(meta, checks), html)
-
-
-def gold_layer_report(
-    manifest: dict, marts: list[dict], kpi_tables: list[str | Path]
-) -> LayerReport:
-    """The Gold layer's files from the run manifest and the per-mart metadata; the metadata
-    also holds the headline KPIs and the chart series, read from the ``kpi_tables`` (Parquet
-    files of the marts they come from, named like the marts)."""
-    now = utc_now()
-    tables = {Path(p).stem: Path(p) for p in kpi_tables}
-    checks = layer_checks("gold", manifest["run_id"], marts)
-    meta = gold.gold_layer_metadata(
-        manifest, marts, checks, gold.report_kpis(tables), environment(), now
-    )
-    meta["series"] = gold.chart_series(tables)
-    html = render(
-        "gold_report.html.j2",
-        meta=meta,
-        marts=marts,
-        checks=checks,
-        charts=sales_charts(meta["series"]),
-        generated_at=now,
-        version=__version__,
-    )
-    return LayerReport(meta, checks, gold.gold_run_log(meta, checks), html)

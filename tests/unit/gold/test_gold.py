@@ -193,7 +193,8 @@ def test_contract_match_applies_declared_dtypes():
 def test_scale_one_gold_has_no_orphans_reconciles_and_passes_every_error_check(scale_one_silver):
     from conftest import REPO
     from warehouse.contracts.validation import load_contract
-    from warehouse.quality.checks import failed, run_checks
+    from warehouse.quality.checks import run_checks
+    from warehouse.quality.results import failed
 
     tables = {
         name: result.table.drop(columns="_source_row") for name, result in scale_one_silver.items()

@@ -16,7 +16,8 @@ import pyarrow as pa
 import pytest
 
 from warehouse.core.errors import PipelineError
-from warehouse.quality.checks import failed, run_checks, summarize
+from warehouse.quality.checks import run_checks
+from warehouse.quality.results import failed, summarize
 
 DATE = pd.ArrowDtype(pa.date32())
 

@@ -11,7 +11,7 @@ from conftest import REPO
 from warehouse.contracts.validation import load_contract
 from warehouse.core.errors import PipelineError
 from warehouse.core.parquet import content_sha256, read_parquet, to_arrow, write_parquet
-from warehouse.quality.checks import failed
+from warehouse.quality.results import failed
 from warehouse.silver.cleaner import clean_table, infer_type
 from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context
 from warehouse.silver.reader import RAW_LINE, read_bronze_csv
