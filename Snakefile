@@ -10,6 +10,9 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 validate(config, "config/config.schema.yaml")
 
 
@@ -20,6 +23,7 @@ include: "rules/silver.smk"
 include: "rules/gold.smk"
 include: "rules/reports.smk"
 include: "rules/agents.smk"
+include: "rules/console.smk"
 
 
 rule all:

@@ -38,7 +38,12 @@ rule bronze_layer_report:
     output:
         metadata=update(paths.BRONZE_METADATA),
         run_log=update(paths.BRONZE_RUN_LOG),
-        report=report(update(paths.BRONZE_REPORT), category="Bronze"),
+        report=report(
+            update(paths.BRONZE_REPORT),
+            caption="../report/bronze_report.rst",
+            category="Bronze",
+            subcategory="{run_id}",
+        ),
     log:
         paths.log("bronze_layer_report"),
     benchmark:

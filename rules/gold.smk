@@ -72,7 +72,12 @@ rule gold_layer_report:
         metadata=update(paths.GOLD_METADATA),
         checks=update(paths.GOLD_CHECKS),
         run_log=update(paths.GOLD_RUN_LOG),
-        report=report(update(paths.GOLD_REPORT), category="Gold"),
+        report=report(
+            update(paths.GOLD_REPORT),
+            caption="../report/gold_report.rst",
+            category="Gold",
+            subcategory="{run_id}",
+        ),
     log:
         paths.log("gold_layer_report"),
     benchmark:

@@ -10,7 +10,7 @@
 # - the previous run's summary (the "since the previous run" comparison). Declared, even
 #   ancient(), it puts the earlier run's summary job and its whole job graph (and so, run after
 #   run, every earlier run's) into every invocation's DAG and into the lineage drawn from it.
-# The runs index (onsuccess/onerror) reads every run's files outside any job.
+# The runs index (onsuccess/onerror in rules/console.smk) reads every run's files outside any job.
 
 
 rule run_summary_report:
@@ -23,8 +23,18 @@ rule run_summary_report:
     output:
         json=update(paths.SUMMARY_JSON),
         md=update(paths.SUMMARY_MD),
-        html=report(update(paths.SUMMARY_HTML), category="Run summary"),
-        lineage=report(update(paths.LINEAGE_SVG), category="Run summary"),
+        html=report(
+            update(paths.SUMMARY_HTML),
+            caption="../report/summary_report.rst",
+            category="Run summary",
+            subcategory="{run_id}",
+        ),
+        lineage=report(
+            update(paths.LINEAGE_SVG),
+            caption="../report/lineage.rst",
+            category="Run summary",
+            subcategory="{run_id}",
+        ),
     log:
         paths.log("run_summary_report"),
     benchmark:
@@ -64,22 +74,18 @@ rule run_complete:
         "../scripts/run_complete.py"
 
 
-onsuccess:
-    refresh_runs_index()
-
-
-onerror:
-    explain_failure()
-    refresh_runs_index()
-
-
 rule run_diff:
     input:
         a=lambda wildcards: diff_run_inputs(wildcards.run_a),
         b=lambda wildcards: diff_run_inputs(wildcards.run_b),
     output:
         json=paths.DIFF_JSON,
-        html=report(paths.DIFF_HTML, category="Run diff"),
+        html=report(
+            paths.DIFF_HTML,
+            caption="../report/diff_report.rst",
+            category="Run diff",
+            subcategory="{run_a} -> {run_b}",
+        ),
     log:
         paths.DIFF_LOG,
     benchmark:

@@ -55,7 +55,12 @@ rule silver_layer_report:
         metadata=update(paths.SILVER_METADATA),
         checks=update(paths.SILVER_CHECKS),
         run_log=update(paths.SILVER_RUN_LOG),
-        report=report(update(paths.SILVER_REPORT), category="Silver"),
+        report=report(
+            update(paths.SILVER_REPORT),
+            caption="../report/silver_report.rst",
+            category="Silver",
+            subcategory="{run_id}",
+        ),
     log:
         paths.log("silver_layer_report"),
     benchmark:

@@ -29,7 +29,7 @@ from warehouse.silver.reader import read_bronze_csv
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
-PROJECT_PARTS = ("Snakefile", "rules", "scripts", "tools", "config", "profiles")
+PROJECT_PARTS = ("Snakefile", "rules", "scripts", "tools", "config", "profiles", "report")
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
