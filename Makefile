@@ -35,7 +35,7 @@ format: $(STAMP)
 	$(BIN)/snakefmt Snakefile rules
 
 bench: $(STAMP)
-	$(BIN)/python tools/benchmark.py
+	$(BIN)/python tools/benchmark.py $(BENCH_FLAGS)
 
 # Regenerates the committed sample under raw/ (deterministic: same bytes every time).
 sample: $(STAMP)
