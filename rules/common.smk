@@ -341,9 +341,9 @@ def silver_contract(table):
 
 
 def gold_mart_inputs(wildcards):
-    """{"silver": [...], "gold": [...]}: the Parquet tables a mart's contract lists under
-    ``inputs``. Only the ``inputs`` are read here (the DAG is built at every invocation); the
-    job itself validates the whole contract."""
+    """{"silver": [...], "gold": [...]}: the Parquet tables a mart's SQL model reads. Only the
+    model's table names are parsed here (the DAG is built at every invocation); the job itself
+    validates the whole contract."""
     return outputs.gold_mart_inputs(
         wildcards.run_id, declared_inputs(contract_path("gold", wildcards.mart))
     )

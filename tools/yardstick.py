@@ -6,8 +6,8 @@ numbers), clean each into its Silver table and quarantine by the rules of its co
 (``tools/yardstick/silver/*.sql``, written by hand from ``config/contracts/silver/*.yaml`` and
 the named functions), run every contract check as a query counting its failing rows
 (``tools/yardstick/checks/``; an error-level failure stops before Gold, like the quality gate),
-build the seven Gold marts (``tools/yardstick/gold/*.sql``, from
-``scripts/warehouse/gold/marts.py``), check them, and write every table as zstd Parquet. One
+build the seven Gold marts (the project's own SQL models, ``config/contracts/gold/*.sql``: the
+same SELECTs a user would write), check them, and write every table as zstd Parquet. One
 in-memory DuckDB database on all cores, spilling to ``--out`` beyond its memory limit. Python
 only reads the header line of each CSV and runs the SQL files in order.
 
@@ -41,6 +41,7 @@ import yaml
 # The warehouse package is never installed: a tool imports the working copy's scripts/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
+from warehouse.contracts.files import declared_inputs  # noqa: E402
 from warehouse.core import paths  # noqa: E402
 from warehouse.run.ids import ingestion_date  # noqa: E402
 
@@ -66,9 +67,12 @@ def load_contracts(project: Path, layer: str) -> dict[str, dict]:
     return {fields["table"]: yaml.safe_load(path.read_text()) for fields, path in found}
 
 
-def gold_order(contracts: dict[str, dict]) -> list[str]:
-    """The marts in an order where every mart comes after the marts it reads."""
-    graph = {name: c.get("inputs", {}).get("gold", []) for name, c in contracts.items()}
+def gold_order(project: Path) -> list[str]:
+    """The marts of ``project`` in an order where every mart comes after the marts it reads."""
+    graph = {
+        fields["table"]: declared_inputs(path).get("gold", [])
+        for fields, path in paths.find(paths.CONTRACT, project, layer="gold")
+    }
     return list(graphlib.TopologicalSorter(graph).static_order())
 
 
@@ -179,7 +183,7 @@ def gate(results: list[dict], layer: str) -> None:
         raise SystemExit(f"yardstick: the {layer} quality gate is closed:\n{lines}")
 
 
-def _run(con, project: Path, out: Path, run_date: dt.date, gold_sql: Path, lap) -> tuple:
+def _run(con, project: Path, out: Path, run_date: dt.date, lap) -> tuple:
     """The build's steps in order (see build); returns (rows per table, check results)."""
     con.execute(f"SET VARIABLE ingestion_date = DATE {literal(run_date.isoformat())}")
     rows = {}
@@ -196,8 +200,9 @@ def _run(con, project: Path, out: Path, run_date: dt.date, gold_sql: Path, lap) 
     checks = run_checks(con, "silver")
     lap("silver_checks_s")
     gate(checks, "Silver")
-    for mart in gold_order(load_contracts(project, "gold")):
-        con.execute(f"CREATE OR REPLACE TABLE {mart} AS " + (gold_sql / f"{mart}.sql").read_text())
+    for mart in gold_order(project):
+        model = (project / paths.contract_path("gold", mart)).with_suffix(".sql")
+        con.execute(f"CREATE OR REPLACE TABLE {mart} AS " + model.read_text())
         write_table(con, mart, out / "gold" / f"{mart}.parquet")
         rows[mart] = con.execute(f"SELECT count(*) FROM {mart}").fetchone()[0]
     lap("gold_s")
@@ -214,7 +219,6 @@ def build(
     run_date: dt.date,
     threads: int,
     memory_limit: str | None = None,
-    gold_sql: Path = SQL_DIR / "gold",
 ) -> dict:
     """Silver, its checks, Gold, its checks and the Parquet files, for the raw files of
     ``project`` by its contracts, into ``out``; returns rows, checks and seconds per phase."""
@@ -232,7 +236,7 @@ def build(
 
     con = connect(work, threads, memory_limit)
     try:
-        rows, checks = _run(con, project, out, run_date, gold_sql, lap)
+        rows, checks = _run(con, project, out, run_date, lap)
     finally:  # also when a gate stops the build
         con.close()
         shutil.rmtree(work)
@@ -362,7 +366,6 @@ def main(argv: list[str] | None = None) -> int:
         type=dt.date.fromisoformat,
         help="default: the checked run's, else today (UTC)",
     )
-    add("--gold-sql", type=Path, default=SQL_DIR / "gold", help="a folder of <mart>.sql files")
     add("--check", type=Path, metavar="WORKSPACE", help="compare with a pipeline run there")
     add("--run-id", help="the run --check compares with (default: the newest complete run)")
     args = parser.parse_args(argv)
@@ -380,7 +383,6 @@ def main(argv: list[str] | None = None) -> int:
         run_date=run_date,
         threads=args.threads,
         memory_limit=args.memory_limit,
-        gold_sql=args.gold_sql,
     )
     print(
         f"yardstick: {len(summary['rows'])} tables written to {args.out} in "

@@ -1,34 +1,29 @@
-"""The cheap read of a Gold contract's inputs that the DAG needs (no validation).
+"""The cheap read of a Gold mart's inputs that the DAG needs: the tables its SQL model reads.
 
-Nothing here imports a layer: the rules import it while Snakemake builds the DAG.
+Nothing here imports a data library up front: the rules import it while Snakemake builds the
+DAG, and DuckDB is loaded only once a model is parsed (warehouse.gold.sql).
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from warehouse.core.io import read_yaml
-
-_TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+from warehouse.core.errors import PipelineError
+from warehouse.gold.sql import referenced_tables
 
 
 def declared_inputs(path: Path) -> dict:
-    """The ``inputs`` of a Gold contract, read without validating the rest (cheap, for DAGs).
+    """{"silver": [...], "gold": [...]}: the tables the SQL model beside the Gold contract at
+    ``path`` reads; a name with a Gold contract of its own is an earlier mart, any other a
+    Silver table.
 
-    A contract that cannot be read gives no inputs; its job then reports the problem in full.
+    A model that is missing or cannot be parsed gives no inputs; its job then reports the
+    problem in full. Only plain table names come back (never a path outside the run's folders).
     """
+    model = Path(path).with_suffix(".sql")
     try:
-        contract = read_yaml(path)
-    except Exception:  # noqa: BLE001 - the job validates the contract and says what is wrong
+        names = referenced_tables(model.read_text(encoding="utf-8"), model.as_posix())
+    except (OSError, PipelineError):
         return {}
-    inputs = contract.get("inputs") if isinstance(contract, dict) else None
-    if not isinstance(inputs, dict):
-        return {}
-    # Names become paths: anything but a plain table name is dropped here (never a path outside
-    # the run's folders) and reported by the job's full validation.
-    return {
-        layer: [n for n in names if isinstance(n, str) and _TABLE_NAME.match(n)]
-        for layer, names in inputs.items()
-        if layer in ("silver", "gold") and isinstance(names, list)
-    }
+    marts = [n for n in names if model.with_name(f"{n}.yaml").is_file()]
+    return {"silver": [n for n in names if n not in marts], "gold": marts}

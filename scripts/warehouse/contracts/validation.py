@@ -20,7 +20,7 @@ from warehouse.core.hashing import sha256_file
 from warehouse.core.io import read_yaml, read_yaml_without_aliases
 from warehouse.core.paths import CONTRACT_SCHEMA, contract_path
 from warehouse.core.regex import SYNTAX, regex_problem
-from warehouse.gold.marts import MARTS
+from warehouse.gold.sql import contract_problems as gold_contract_problems
 from warehouse.quality.checks import named_columns
 from warehouse.silver.functions import FUNCTIONS
 
@@ -83,7 +83,7 @@ def _check_meaning(contract: dict, path: Path) -> None:
     if contract["layer"] == "silver" and "source" not in contract:
         problems.append("a silver contract needs `source: {source: <name>, file: <file.csv>}`")
     if contract["layer"] == "gold":
-        problems += _gold_problems(contract)
+        problems += gold_contract_problems(contract)
     declared = [c["name"] for c in contract["columns"]]
     if len(set(declared)) != len(declared):
         dupes = sorted({c for c in declared if declared.count(c) > 1})
@@ -114,34 +114,6 @@ def _check_meaning(contract: dict, path: Path) -> None:
             + "\n".join(f"  - {_cap(p)}" for p in problems)
             + "\nFix the contract."
         )
-
-
-def _gold_problems(contract: dict) -> list[str]:
-    problems = []
-    if contract["table"] not in MARTS:
-        problems.append(
-            f"no mart builder named '{contract['table']}' in scripts/warehouse/gold.py "
-            f"(builders: {', '.join(sorted(MARTS))})"
-        )
-    inputs = contract.get("inputs") or {}
-    names = set(inputs.get("silver", [])) | set(inputs.get("gold", []))
-    if not names:
-        problems.append("a gold contract needs `inputs: {silver: [...], gold: [...]}`")
-    for column in contract["columns"]:
-        for source in column.get("sources", []):
-            if source.split(".", 1)[0] not in names:
-                problems.append(
-                    f"column {column['name']}: source {source} is not a column of an input "
-                    f"(inputs: {', '.join(sorted(names))})"
-                )
-    for check in contract.get("checks", []):
-        referenced = check.get("references", {}).get("table")
-        if referenced and referenced not in names:
-            problems.append(
-                f"check {check.get('id', check['check'])} references {referenced}, which is not "
-                "an input"
-            )
-    return problems
 
 
 def load_run_contract(path: str | None, layer: str, table: str, manifest: dict) -> dict | None:

@@ -1,15 +1,17 @@
-"""One Gold mart job: read its input tables, build the mart, hold it to its contract (names,
-order, types), run its checks and write it, returning the mart's metadata; and the optional CSV
-copy of a mart for spreadsheet users."""
+"""One Gold mart job: run the mart's SQL model over its input tables, hold the result to its
+contract (names, order, types), run its checks and write it, returning the mart's metadata; and
+the optional CSV copy of a mart for spreadsheet users."""
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from warehouse.core.errors import PipelineError
 from warehouse.core.hashing import sha256_file
 from warehouse.core.io import replacing
 from warehouse.core.parquet import (
@@ -19,8 +21,19 @@ from warehouse.core.parquet import (
     write_parquet,
 )
 from warehouse.core.schemas import schema_of
-from warehouse.gold.marts import MARTS, conform_to_contract
+from warehouse.gold.models import conform, run_model, to_frame
+from warehouse.gold.sql import referenced_tables
 from warehouse.quality.checks import run_checks
+
+
+def _related(checks: list[dict], paths: dict[str, str]) -> dict:
+    """The columns of other tables that the checks compare against, by table name."""
+    columns: dict[str, list[str]] = {}
+    for check in checks:
+        ref = check.get("references") or {}
+        if ref.get("table") in paths and ref.get("column"):
+            columns.setdefault(ref["table"], []).append(ref["column"])
+    return {t: read_parquet(paths[t], sorted(set(c))) for t, c in columns.items()}
 
 
 def build_mart(
@@ -28,34 +41,58 @@ def build_mart(
     mart: str,
     contract: dict,
     contract_path: str,
+    model_path: str | Path,
     silver_tables: list[str],
     gold_tables: list[str],
     data_path: str | Path,
     run_id: str | None = None,
+    threads: int = 1,
+    memory_mb: int | None = None,
+    temp_root: str | Path | None = None,
 ) -> dict:
-    """Build ``mart`` from the Silver tables and earlier marts it reads (Parquet files named
-    like their tables), write it to ``data_path`` (saying which run, mart and contract made it,
-    with its columns' descriptions) and return its metadata."""
+    """Build ``mart`` by its SQL model at ``model_path`` from the Silver tables and earlier marts
+    it reads (Parquet files named like their tables), write it to ``data_path`` (saying which
+    run, mart and contract made it, with its columns' descriptions) and return its metadata.
+
+    DuckDB gets ``threads`` and half of ``memory_mb`` (the job's memory: the result and its
+    DataFrame for the checks live outside DuckDB's limit) and spills to a temporary folder under
+    ``temp_root`` (the system's by default), removed once the model has run.
+    """
     started = time.perf_counter()
-    frames, inputs = {}, []
+    sql = Path(model_path).read_text(encoding="utf-8")
+    paths, inputs = {}, []
     for layer, tables in (("silver", silver_tables), ("gold", gold_tables)):
         for path in tables:
             name = Path(path).stem
-            frames[name] = read_parquet(path)
+            paths[name] = path
             inputs.append(
                 {
                     "table": name,
                     "layer": layer,
                     "path": path,
-                    "rows": len(frames[name]),
+                    "rows": pq.read_metadata(path).num_rows,
                     "sha256": sha256_file(Path(path)),
                 }
             )
+    missing = sorted(set(referenced_tables(sql, str(model_path))) - set(paths))
+    if missing:
+        raise PipelineError(f"Gold model {model_path} reads {', '.join(missing)}, not given to it.")
     read_done = time.perf_counter()
-    frame = conform_to_contract(MARTS[mart](frames), contract, contract_path)
+    with tempfile.TemporaryDirectory(prefix=f"duckdb-{mart}-", dir=temp_root) as spill:
+        table = run_model(
+            sql,
+            paths,
+            where=str(model_path),
+            threads=threads,
+            memory_mb=memory_mb // 2 if memory_mb else None,
+            temp_dir=spill,
+        )
+    frame = to_frame(conform(table, contract, contract_path))
+    del table
     built = time.perf_counter()
+    checks = contract.get("checks", [])
     results = run_checks(
-        frame, contract.get("checks", []), table=mart, key=contract.get("key"), related=frames
+        frame, checks, table=mart, key=contract.get("key"), related=_related(checks, paths)
     )
     checked = time.perf_counter()
     output = write_parquet(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+
 from warehouse.core.parquet import read_parquet
-from warehouse.gold.marts import headline_kpis, sales_by
 from warehouse.quality.gates import failure_and_warning_lines, layer_status
 
 # Chart name -> (the aggregate mart it is read from, the column sales are grouped by).
@@ -16,6 +17,27 @@ SERIES = {
     "sales_by_category": ("agg_sales_by_category", "category"),
 }
 FACT_COLUMNS = ["order_number", "customer_key", "quantity", "sales_amount", "order_date"]
+
+
+def headline_kpis(fact: pd.DataFrame) -> dict:
+    """Sales, orders, customers and average order value over the whole fact."""
+    sales = float(fact["sales_amount"].sum())
+    orders = int(fact["order_number"].nunique())
+    return {
+        "sales_amount": round(sales, 2),
+        "orders": orders,
+        "customers": int(fact["customer_key"].nunique()),
+        "quantity": int(fact["quantity"].sum()),
+        "average_order_value": round(sales / orders, 2) if orders else None,
+        "order_lines": len(fact),
+        "order_lines_without_order_date": int(fact["order_date"].isna().sum()),
+    }
+
+
+def sales_by(frame: pd.DataFrame, column: str) -> dict[str, float]:
+    """Sales per value of ``column`` of an aggregate (summed over its other dimensions)."""
+    totals = frame.groupby(column, sort=True)["sales_amount"].sum()
+    return {str(k): round(float(v), 2) for k, v in totals.items()}
 
 
 def report_kpis(tables: dict[str, Path]) -> dict:

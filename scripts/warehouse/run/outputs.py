@@ -146,7 +146,7 @@ def summary_inputs(run_id: str, gold_built: bool) -> dict[str, str]:
 
 
 def gold_mart_inputs(run_id: str, declared: dict) -> dict[str, list[str]]:
-    """The Parquet tables a mart reads, from its contract's ``inputs`` (Silver tables, marts)."""
+    """The Parquet tables a mart reads: the tables its SQL model names (Silver tables, marts)."""
     return {
         "silver": [
             paths.SILVER_DATA.format(run_id=run_id, table=t) for t in declared.get("silver", [])

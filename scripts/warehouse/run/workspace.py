@@ -24,7 +24,7 @@ from warehouse.run.sources import RawFile, discover_raw_files
 # What counts as "workflow code" and "configuration" for the fingerprint.
 # Developer tools live in tools/, outside these folders: editing one never makes a new run.
 CODE_GLOBS = ("Snakefile", "rules/*.smk", "scripts/**/*.py", "scripts/**/*.j2")
-CONFIG_GLOBS = ("config/**/*.yaml", "config/**/*.yml", "config/**/*.json")
+CONFIG_GLOBS = ("config/**/*.yaml", "config/**/*.yml", "config/**/*.json", "config/**/*.sql")
 
 
 def _glob_files(root: Path, patterns: tuple[str, ...]) -> list[Path]:

@@ -22,6 +22,7 @@ from warehouse.core import paths
 from warehouse.core.errors import PipelineError
 from warehouse.core.io import read_json, read_yaml, write_json
 from warehouse.core.parquet import write_parquet
+from warehouse.gold.sql import model_path
 
 RUN_ID = "20261201T000000Z_0000beef"
 SOURCE, FILE, TABLE = "erp", "PX_CAT_G1V2.csv", "erp_px_cat_g1v2"
@@ -61,6 +62,7 @@ def workspace(tmp_path, monkeypatch) -> Path:
         paths.CONTRACT_SCHEMA,
         paths.CONTRACT.format(layer="silver", table=TABLE),
         paths.CONTRACT.format(layer="gold", table=MART),
+        model_path(MART),
     ):
         Path(name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / name, name)
@@ -79,7 +81,11 @@ def write_raw(lines: list[str], encoding: str = "ascii") -> None:
 
 def make_manifest() -> dict:
     """Rule run_manifest on a manifest of the workspace's raw file and contracts."""
-    contracts = [paths.contract_path("silver", TABLE), paths.contract_path("gold", MART)]
+    contracts = [
+        paths.contract_path("silver", TABLE),
+        paths.contract_path("gold", MART),
+        model_path(MART),
+    ]
     manifest = {
         "run_id": RUN_ID,
         "minted_at": "2026-12-01T00:00:00+00:00",

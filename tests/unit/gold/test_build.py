@@ -43,6 +43,7 @@ def test_a_mart_names_its_run_and_contract_and_describes_its_columns(tmp_path):
         mart="agg_sales_monthly",
         contract=load_contract(CONTRACT),
         contract_path=str(CONTRACT),
+        model_path=CONTRACT.with_suffix(".sql"),
         silver_tables=[],
         gold_tables=[str(fact)],
         data_path=data,

@@ -80,7 +80,7 @@ def test_dim_customers_prefers_the_crm_gender_and_numbers_customers_by_id(con):
         CREATE TABLE erp_loc_a101 AS FROM (VALUES ('AW00011000', 'Germany', 1))
             AS t(cid, cntry, _source_row);
     """)
-    mart = (yardstick.SQL_DIR / "gold" / "dim_customers.sql").read_text()
+    mart = (yardstick.REPO / "config/contracts/gold/dim_customers.sql").read_text()
     got = rows(con, f"SELECT customer_key, customer_id, country, gender, birthdate FROM ({mart})")
     assert got == [
         (1, 11000, "Germany", "Male", None),  # the CRM gender wins over the ERP's
