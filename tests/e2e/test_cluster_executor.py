@@ -13,9 +13,9 @@ import re
 import shlex
 
 import pytest
+from local_reference import local_run_content
 
-from conftest import REPO, TINY_SCALE, Workspace, canonical_content, copy_project
-from sample_generator import generate
+from conftest import REPO, canonical_content
 
 SUBMIT = REPO / "tests" / "cluster" / "submit.sh"
 # Rules run by the main process even on a cluster (``localrule: True``): tiny bookkeeping jobs.
@@ -66,7 +66,9 @@ def test_every_rule_that_runs_a_job_declares_threads_memory_and_runtime():
 
 
 @pytest.mark.e2e
-def test_cluster_generic_executor_builds_the_same_run_as_a_local_run(workspace, tmp_path):
+def test_cluster_generic_executor_builds_the_same_run_as_a_local_run(
+    workspace, complete_run, tmp_path
+):
     assert importlib.util.find_spec("snakemake_executor_plugin_cluster_generic"), (
         "pip install snakemake-executor-plugin-cluster-generic (declared in pyproject.toml)"
     )
@@ -108,11 +110,7 @@ def test_cluster_generic_executor_builds_the_same_run_as_a_local_run(workspace, 
     again = workspace.snakemake("all")
     assert again.returncode == 0 and "Nothing to be done" in again.output, again.output
 
-    # A local run of the same raw data with the same run id (so the same ingestion date).
-    local = Workspace(copy_project(tmp_path / "local"))
-    generate(local.root / "raw", scale=TINY_SCALE, seed=7)
-    reference = local.snakemake("all", "--config", f"run_id={run_id}")
-    assert reference.returncode == 0, reference.output
-    expected = canonical_content(local.root)
+    # A local run of the same raw data with the same ingestion date holds the same data.
+    expected = local_run_content(workspace, complete_run, run_id, tmp_path / "local")
     assert {key.split("/")[0] for key in expected} == {"bronze", "silver", "gold"}
     assert canonical_content(workspace.root) == expected

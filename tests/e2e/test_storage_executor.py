@@ -25,20 +25,13 @@ from pathlib import Path
 import boto3  # from moto[server], a dev dependency
 import pytest
 import yaml
+from local_reference import local_run_content
 
-from conftest import (
-    REPO,
-    TINY_SCALE,
-    Workspace,
-    canonical_content,
-    copy_project,
-    schema_validator,
-)
+from conftest import REPO, canonical_content, schema_validator
 from openlineage_spec import assert_valid
-from sample_generator import generate
 
 POD_SUBMIT = REPO / "tests" / "cluster" / "pod_submit.sh"
-BUCKET = "runhouse"
+BUCKET = "smelthouse"
 PREFIX = f"s3://{BUCKET}/wd"
 KEYS = {"SNAKEMAKE_STORAGE_S3_ACCESS_KEY": "test", "SNAKEMAKE_STORAGE_S3_SECRET_KEY": "test"}
 
@@ -155,7 +148,7 @@ def test_the_kubernetes_profile_uses_the_storage_settings_tested_here():
 
 @pytest.mark.e2e
 def test_jobs_without_a_shared_file_system_build_the_same_run_through_storage(
-    workspace, s3_endpoint, lineage_backend, tmp_path
+    workspace, complete_run, s3_endpoint, lineage_backend, tmp_path
 ):
     root = workspace.root
     git_commit(root)
@@ -243,9 +236,5 @@ def test_jobs_without_a_shared_file_system_build_the_same_run_through_storage(
     )
     assert again.returncode == 0 and "Nothing to be done" in again.output, again.output[-3000:]
 
-    # A local run of the same raw data with the same run id holds the same data.
-    local = Workspace(copy_project(tmp_path / "local"))
-    generate(local.root / "raw", scale=TINY_SCALE, seed=7)
-    reference = local.snakemake("all", "--config", f"run_id={run_id}")
-    assert reference.returncode == 0, reference.output
-    assert content == canonical_content(local.root)
+    # A local run of the same raw data with the same ingestion date holds the same data.
+    assert content == local_run_content(workspace, complete_run, run_id, tmp_path / "local")
