@@ -20,6 +20,7 @@ import math
 import sys
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 # Layer folders inside a workspace's artifacts folder, with the table kind they hold.
@@ -47,14 +48,30 @@ def _canonical(value: object) -> object:
     return f"{type(value).__name__}:{value}"
 
 
+# Arrow types whose Python values (and nulls) are their own canonical stand-in.
+_AS_IS = (pa.types.is_integer, pa.types.is_boolean, pa.types.is_string, pa.types.is_large_string)
+# One encoder for every row: json.dumps(..., ensure_ascii=False) builds a new one per call.
+_ROW_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _column_cells(column: pa.ChunkedArray) -> list:
+    """``_canonical`` of every cell of one column, computed per column for the common types."""
+    values = column.to_pylist()
+    if any(is_type(column.type) for is_type in _AS_IS):
+        return values
+    if pa.types.is_date(column.type):
+        return [None if v is None else f"date:{v}" for v in values]
+    return [_canonical(v) for v in values]
+
+
 def table_figures(path: Path) -> dict:
     """Row count, schema and order-independent content hash of one Parquet table."""
     table = pq.read_table(path)
     schema = [[field.name, str(field.type)] for field in table.schema]
-    rows = sorted(
-        json.dumps([_canonical(v) for v in row.values()], ensure_ascii=False)
-        for row in table.to_pylist()
-    )
+    columns = [_column_cells(column) for column in table.columns]
+    rows = ["[]"] * table.num_rows  # a table without columns: one empty row per row
+    if columns:
+        rows = sorted(_ROW_ENCODER.encode(list(row)) for row in zip(*columns, strict=True))
     digest = hashlib.sha256()
     digest.update(json.dumps(schema).encode())
     for row in rows:

@@ -29,5 +29,7 @@ if ! grep -q "cd $pod &&" "$pod/jobscript.sh"; then
 fi
 printf '%s\t%s\n' "$rule" "$pod" >>"$log_dir/submissions.tsv"
 
-(cd "$pod" && setsid bash jobscript.sh >"$log_dir/$name.log" 2>&1 </dev/null) &
+# The redirections are the background subshell's own: left on the submit command's stdout, it
+# would keep the pipe open and the submission would wait for the job to end.
+(cd "$pod" && exec setsid bash jobscript.sh) >"$log_dir/$name.log" 2>&1 </dev/null &
 echo "$!"
