@@ -13,6 +13,7 @@ def main(smk, log):
     manifest = read_yaml(smk.input.manifest)
     contract_file = smk.input.contract[0] if smk.input.contract else None
     contract = load_run_contract(contract_file, "silver", table, manifest)
+    resources = getattr(smk, "resources", None)
     meta = clean_bronze_table(
         table=table,
         bronze_path=smk.input.bronze,
@@ -23,6 +24,9 @@ def main(smk, log):
         data_path=smk.output.data,
         quarantine_path=smk.output.quarantine,
         run_id=smk.wildcards.run_id,
+        threads=getattr(smk, "threads", 1),
+        memory_mb=getattr(resources, "mem_mb", None),
+        temp_root=getattr(resources, "tmpdir", None),
     )
     write_yaml(smk.output.meta, meta)
     for warning in meta["warnings"]:

@@ -16,6 +16,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pytest
@@ -23,9 +24,11 @@ import yaml
 
 from sample_generator import generate
 from warehouse.contracts.validation import load_contract
+from warehouse.core.duck import session
+from warehouse.core.parquet import to_frame
 from warehouse.silver.cleaner import clean_table
 from warehouse.silver.context import Context
-from warehouse.silver.reader import read_bronze_csv
+from warehouse.silver.reader import load_bronze
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data"
@@ -144,16 +147,22 @@ def built_workspace(complete_run: Workspace, tmp_path: Path) -> Workspace:
 
 @pytest.fixture(scope="session")
 def scale_one_silver(tmp_path_factory):
-    """All six tables cleaned from generated data at about the real export size."""
+    """All six tables cleaned from generated data at about the real export size: each
+    ``clean_table`` result's fields, with ``table`` and ``quarantine`` read back as DataFrames."""
     raw = tmp_path_factory.mktemp("raw")
     generate(raw, scale=1, seed=42)
     results = {}
     for contract_path in sorted((REPO / "config" / "contracts" / "silver").glob("*.yaml")):
         contract = load_contract(contract_path, REPO / "config" / "contract.schema.yaml")
         src = raw / f"source_{contract['source']['source']}" / contract["source"]["file"]
-        rows, malformed = read_bronze_csv(src)
         ctx = Context(table=contract["table"], ingestion_date=dt.date(2026, 11, 26))
-        results[contract["table"]] = clean_table(rows, malformed, contract, ctx)
+        with session(label="scale-one") as con:
+            result = clean_table(con, load_bronze(con, src), contract, ctx)
+            frames = {
+                "table": to_frame(con.table(result.relation).to_arrow_table()),
+                "quarantine": to_frame(con.table(result.quarantine).to_arrow_table()),
+            }
+        results[contract["table"]] = SimpleNamespace(**{**vars(result), **frames})
     return results
 
 

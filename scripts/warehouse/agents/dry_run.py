@@ -12,12 +12,15 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from warehouse.contracts.validation import validate_contract
+from warehouse.core.duck import session
 from warehouse.core.errors import PipelineError
 from warehouse.quality.results import failed
 from warehouse.silver.cleaner import clean_table
-from warehouse.silver.context import Context
+from warehouse.silver.context import SOURCE_ROW, Context
+from warehouse.silver.reader import MALFORMED_SCHEMA, Loaded
 
 # The schema of this copy of the project (drafting also runs outside the project folder, in tests).
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "config" / "contract.schema.yaml"
@@ -32,13 +35,26 @@ def dry_run(
     """Clean the Bronze rows by ``contract`` without writing anything; what a person needs to
     judge it: row flow, quarantine by rule, failed checks. Raises PipelineError/ValueError."""
     ctx = Context(table=contract["table"], ingestion_date=ingestion_date)
-    result = clean_table(rows.copy(), malformed.copy(), contract, ctx)
-    by_rule = result.quarantine["_rule_id"].value_counts(sort=False)
+    columns = [c for c in rows.columns if c != SOURCE_ROW]
+    text = {c: pa.array(rows[c], type=pa.large_string(), from_pandas=True) for c in columns}
+    text[SOURCE_ROW] = pa.array(rows[SOURCE_ROW], type=pa.int64())
+    with session(label="dry-run") as con:
+        con.register("rows_arrow", pa.table(text))
+        con.execute("CREATE TABLE bronze AS SELECT * FROM rows_arrow")
+        loaded = Loaded(
+            relation="bronze",
+            columns=columns,
+            rows=len(rows),
+            malformed=pa.Table.from_pandas(malformed, schema=MALFORMED_SCHEMA, preserve_index=False),
+            lines_read=len(rows) + len(malformed),
+            by_lines=False,
+        )
+        result = clean_table(con, loaded, contract, ctx)
     return {
         "rows_in": result.rows_in,
-        "rows_out": len(result.table),
-        "rows_quarantined": len(result.quarantine),
-        "quarantine_by_rule": {str(k): int(v) for k, v in sorted(by_rule.items())},
+        "rows_out": result.rows_out,
+        "rows_quarantined": result.rows_quarantined,
+        "quarantine_by_rule": result.quarantine_by_rule,
         "failed_checks": [
             {"id": c["id"], "severity": c["severity"], "failing_rows": c["failing_rows"]}
             for c in failed(result.checks, "error") + failed(result.checks, "warn")

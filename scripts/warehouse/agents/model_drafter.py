@@ -36,7 +36,7 @@ MAX_ECHO_CHARS = 20_000
 def _function_signatures() -> str:
     lines = []
     for name, function in sorted(FUNCTIONS.items()):
-        params = [p for p in inspect.signature(function).parameters if p not in ("frame", "ctx")]
+        params = [p for p in inspect.signature(function).parameters if p not in ("types", "ctx")]
         summary = (function.__doc__ or "").strip().splitlines()[0]
         lines.append(f"  - {name}({', '.join(params)}): {summary}")
     return "\n".join(lines)

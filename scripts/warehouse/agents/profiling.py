@@ -19,13 +19,15 @@ import math
 import re
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from warehouse.core.io import read_yaml, utc_now
 from warehouse.silver.context import SOURCE_ROW
-from warehouse.silver.operations import cast_series, out_of_range, parse_dates
+from warehouse.silver.engine import prepare
+from warehouse.silver.operations import cast_expression, range_note
 from warehouse.silver.reader import read_bronze_csv
 
 PROFILE_VERSION = 1
@@ -58,6 +60,35 @@ PERSONAL_KINDS = (
 )  # fmt: skip
 EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 PHONE = r"\+?[\d ()./-]{7,20}"
+
+
+
+def _rule(text: pd.Series, expression: str) -> pd.Series:
+    """The Silver value rule ``expression`` (SQL over ``x``, the macros of silver/macros.sql)
+    evaluated on each of ``text``'s values: the profile judges values by the very rules the
+    cleaning applies."""
+    with duckdb.connect() as con:
+        prepare(con)
+        values = pa.table({"x": pa.array(text, type=pa.large_string(), from_pandas=True)})
+        con.register("profiled", values)
+        result = con.sql(f"SELECT {expression} AS v FROM profiled").to_arrow_table()
+    return pd.Series(result.column("v").to_pandas().array, index=text.index)
+
+
+def parse_dates(text: pd.Series, fmt: str) -> tuple[None, pd.Series]:
+    """(None, which values are dates in format ``fmt``), as the parse_date step decides."""
+    return None, _rule(text, f"as_date(x, '{fmt}') IS NOT NULL").astype(bool)
+
+
+def cast_series(text: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
+    """(the values cast to ``kind``, which present values do not cast), as a cast step does."""
+    values = _rule(text, cast_expression("x", kind))
+    return values, (text.notna() & values.isna()).astype(bool)
+
+
+def out_of_range(text: pd.Series, kind: str) -> pd.Series:
+    """Which values are numbers of type ``kind`` beyond its range (``int``, ``float``)."""
+    return _rule(text, f"{range_note('x', kind)} <> ''").astype(bool)
 
 
 def value_patterns(values: pd.Series) -> pd.Series:

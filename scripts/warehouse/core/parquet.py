@@ -69,15 +69,9 @@ def to_arrow(
     order, types and values do not.
     """
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    described = descriptions or {}
-    fields = [
-        field.with_metadata({"description": described[field.name]})
-        if field.name in described
-        else field
-        for field in table.schema
-    ]
-    schema_metadata = {b"pandas": _pandas_metadata(table.schema), **(metadata or {})}
-    return pa.Table.from_arrays(table.columns, schema=pa.schema(fields, metadata=schema_metadata))
+    return pa.Table.from_arrays(
+        table.columns, schema=_described(table.schema, metadata, descriptions)
+    )
 
 
 def _pandas_metadata(schema: pa.Schema) -> bytes:
@@ -101,14 +95,18 @@ def content_sha256(table: pa.Table) -> str:
     schema = [[field.name, str(field.type)] for field in table.schema]
     digest.update(json.dumps(schema).encode())
     for column in table.columns:
-        array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-        valid = pc.is_valid(array).to_numpy(zero_copy_only=False)
-        digest.update(len(array).to_bytes(8, "little"))
-        digest.update(np.packbits(valid).tobytes())
-        present = array.filter(pa.array(valid)) if array.null_count else array
-        for part in _value_bytes(present):
-            digest.update(part)
+        _update_column(digest, column)
     return digest.hexdigest()
+
+
+def _update_column(digest, column) -> None:
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    valid = pc.is_valid(array).to_numpy(zero_copy_only=False)
+    digest.update(len(array).to_bytes(8, "little"))
+    digest.update(np.packbits(valid).tobytes())
+    present = array.filter(pa.array(valid)) if array.null_count else array
+    for part in _value_bytes(present):
+        digest.update(part)
 
 
 _TEXT_OFFSETS = {
@@ -171,5 +169,62 @@ def write_parquet(
 
 def read_parquet(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """Read a table written by ``write_parquet`` back into the transforms' nullable dtypes."""
-    table = pq.read_table(path, columns=columns)
+    return to_frame(pq.read_table(path, columns=columns))
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """An Arrow table as a DataFrame in the nullable dtypes files are read back in."""
     return table.to_pandas(types_mapper=_PANDAS_TYPES.get)
+
+
+def _described(schema: pa.Schema, metadata, descriptions) -> pa.Schema:
+    """``schema`` with the pandas metadata, ``metadata`` and the column ``descriptions``."""
+    described = descriptions or {}
+    fields = [
+        field.with_metadata({"description": described[field.name]})
+        if field.name in described
+        else field
+        for field in schema
+    ]
+    return pa.schema(fields, metadata={b"pandas": _pandas_metadata(schema), **(metadata or {})})
+
+
+def write_batches(
+    batches: pa.RecordBatchReader,
+    path: Path,
+    *,
+    metadata: dict[str, str] | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> dict:
+    """Write a stream of record batches to Parquet (a row group per batch, never the whole
+    table in memory), with the same metadata as :func:`write_parquet`; returns the same
+    description of the file. The content checksum is computed from the file, one column at a
+    time."""
+    schema = _described(batches.schema, metadata, descriptions)
+    path = Path(path)
+    rows = 0
+    with replacing(path) as tmp:  # replaced, never rewritten in place (run/repair.py)
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for batch in batches:
+                rows += batch.num_rows
+                writer.write_table(pa.Table.from_batches([batch]).cast(schema))
+    with open(path, "rb") as handle:
+        file_sha = hashlib.file_digest(handle, "sha256").hexdigest()
+    return {
+        "path": path.as_posix(),
+        "rows": rows,
+        "sha256": file_sha,
+        "content_sha256": file_content_sha256(path),
+        "size_bytes": path.stat().st_size,
+    }
+
+
+def file_content_sha256(path: Path) -> str:
+    """:func:`content_sha256` of a Parquet file, reading one column at a time."""
+    parquet = pq.ParquetFile(path)
+    digest = hashlib.sha256()
+    schema = parquet.schema_arrow
+    digest.update(json.dumps([[f.name, str(f.type)] for f in schema]).encode())
+    for name in schema.names:
+        _update_column(digest, parquet.read(columns=[name]).column(0))
+    return digest.hexdigest()

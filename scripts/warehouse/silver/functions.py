@@ -1,19 +1,19 @@
-"""Named cleaning functions: the logic no standard operation covers.
+"""Named cleaning functions: the logic no standard operation covers, compiled to SQL.
 
-A contract calls one with ``op: function``, ``name: <name>`` and ``args``. Each function is
-pure (frame in, frame out), vectorised, and unit-tested on tiny frames; it may only remove rows
-through ``ctx.reject`` so that every row stays accounted for.
+A contract calls one with ``op: function``, ``name: <name>`` and ``args``. Each function gets
+the SQL types of the table's columns at that point and the context, and returns a
+:class:`~warehouse.silver.operations.Compiled` step: new values as SQL expressions over the
+relation (window expressions for rules that look at other rows). None removes rows, so every
+row stays accounted for; each is unit-tested on a few rows (tests/unit/silver/test_functions.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-
-from warehouse.silver.context import Context, as_strings, require_columns
+from warehouse.core.duck import sql_name as q
+from warehouse.core.duck import sql_string as lit
+from warehouse.silver.operations import Compiled, as_text
 
 FUNCTIONS: dict[str, Callable] = {}
 
@@ -24,60 +24,64 @@ def register(function: Callable) -> Callable:
     return function
 
 
-def _dates_as_arrow(series: pd.Series) -> pa.Array:
-    return pa.array(series.astype(pd.ArrowDtype(pa.date32())))
+def _as_date(column: str, types: dict[str, str]) -> str:
+    return q(column) if types[column] == "DATE" else f"TRY_CAST({q(column)} AS DATE)"
+
+
+def _as_double(column: str, types: dict[str, str]) -> str:
+    return q(column) if types[column] == "DOUBLE" else f"TRY_CAST({q(column)} AS DOUBLE)"
 
 
 @register
 def split_product_key(
-    frame: pd.DataFrame,
-    ctx: Context,
+    types,
+    ctx,
     column: str = "prd_key",
     category_column: str = "cat_id",
     category_length: int = 5,
     product_start: int = 7,
-) -> pd.DataFrame:
+) -> Compiled:
     """Split a CRM product key: its first characters are the ERP category id with ``-`` for
     ``_`` (``CO-RF`` is ``CO_RF``); from character ``product_start`` (1-based) on it is the
     product number that sales reference (``CO-RF-FR-R92B-58`` is ``FR-R92B-58``)."""
-    require_columns(frame, [column], ctx)
-    key = as_strings(frame[column])
-    out = frame.copy()
-    out[category_column] = key.str.slice(0, category_length).str.replace("-", "_", regex=False)
-    out[column] = key.str.slice(product_start - 1)
-    return out
+    ctx.require(types, [column])
+    key = as_text(column, types)
+    sets = {
+        category_column: f"replace(substr({key}, 1, {int(category_length)}), '-', '_')",
+        column: f"substr({key}, {int(product_start)})",
+    }
+    return Compiled(sets=sets, types=dict.fromkeys(sets, "VARCHAR"))
 
 
 @register
 def end_date_from_next_start(
-    frame: pd.DataFrame,
-    ctx: Context,
+    types,
+    ctx,
     partition: str = "prd_key",
     start: str = "prd_start_dt",
     end: str = "prd_end_dt",
-) -> pd.DataFrame:
+) -> Compiled:
     """Recompute ``end`` (the source value is ignored): within one ``partition`` ordered by
     ``start``, it is the next version's start date minus one day; the latest version has none.
     """
-    require_columns(frame, [partition, start, end], ctx)
-    ordered = frame[[partition, start]].sort_values([partition, start], kind="stable")
-    next_start = ordered.groupby(partition, sort=False, dropna=False)[start].shift(-1)
-    days = pc.cast(_dates_as_arrow(next_start), pa.int32())
-    previous_day = pc.cast(pc.subtract(days, pa.scalar(1, pa.int32())), pa.date32())
-    ends = pd.Series(previous_day, index=ordered.index, dtype=pd.ArrowDtype(pa.date32()))
-    out = frame.copy()
-    out[end] = ends.reindex(frame.index)
-    return out
+    ctx.require(types, [partition, start, end])
+    order = f"{_as_date(start, types)} ASC NULLS LAST, _source_row"
+    return Compiled(
+        windows={"__next_start": f"lead({_as_date(start, types)}) OVER (PARTITION BY "
+                 f"{q(partition)} ORDER BY {order})"},
+        sets={end: "CAST(__next_start - 1 AS DATE)"},
+        types={end: "DATE"},
+    )
 
 
 @register
 def reconcile_sales_price(
-    frame: pd.DataFrame,
-    ctx: Context,
+    types,
+    ctx,
     sales: str = "sls_sales",
     quantity: str = "sls_quantity",
     price: str = "sls_price",
-) -> pd.DataFrame:
+) -> Compiled:
     """Make every order line satisfy sales = quantity x price.
 
     Sales that are missing, <= 0 or not quantity x |price| become quantity x |price|. A price
@@ -87,60 +91,47 @@ def reconcile_sales_price(
     derives no price (sales / 0 is no price). Whatever still fails afterwards is caught by the
     contract's checks.
     """
-    require_columns(frame, [sales, quantity, price], ctx)
-    source_sales = frame[sales].astype("Float64")
-    qty = frame[quantity].astype("Float64")
-    source_price = frame[price].astype("Float64")
-    expected = qty * source_price.abs().mask(source_price.eq(0))
-    bad_sales = (
-        source_sales.isna()
-        | (source_sales <= 0).fillna(False)
-        | (source_sales != expected).fillna(False)
+    ctx.require(types, [sales, quantity, price])
+    s, n, p = (_as_double(c, types) for c in (sales, quantity, price))
+    expected = f"({n} * abs(nullif({p}, 0)))"
+    return Compiled(
+        sets={
+            sales: f"CASE WHEN {s} IS NULL OR {s} <= 0 OR coalesce({s} <> {expected}, false) "
+            f"THEN {expected} ELSE {s} END",
+            price: f"CASE WHEN {p} IS NULL OR {p} <= 0 THEN {s} / nullif({n}, 0) ELSE {p} END",
+        },
+        types={sales: "DOUBLE", price: "DOUBLE"},
     )
-    bad_price = source_price.isna() | (source_price <= 0).fillna(False)
-    out = frame.copy()
-    out[sales] = source_sales.mask(bad_sales, expected)
-    out[price] = source_price.mask(bad_price, source_sales / qty.mask(qty.eq(0)))
-    return out
 
 
 @register
-def strip_prefix(frame: pd.DataFrame, ctx: Context, column: str, prefix: str) -> pd.DataFrame:
+def strip_prefix(types, ctx, column: str, prefix: str) -> Compiled:
     """Remove a leading ``prefix`` where present (``NASAW00011000`` -> ``AW00011000``)."""
-    require_columns(frame, [column], ctx)
-    values = as_strings(frame[column])
-    out = frame.copy()
-    out[column] = values.mask(
-        values.str.startswith(prefix).fillna(False).astype(bool), values.str.slice(len(prefix))
+    ctx.require(types, [column])
+    text = as_text(column, types)
+    expression = (
+        f"CASE WHEN starts_with({text}, {lit(prefix)}) THEN substr({text}, {len(prefix) + 1}) "
+        f"ELSE {text} END"
     )
-    return out
+    return Compiled(sets={column: expression}, types={column: "VARCHAR"})
 
 
 @register
-def remove_characters(
-    frame: pd.DataFrame, ctx: Context, column: str, characters: str
-) -> pd.DataFrame:
+def remove_characters(types, ctx, column: str, characters: str) -> Compiled:
     """Remove every occurrence of each of ``characters`` (``AW-00011000`` -> ``AW00011000``)."""
-    require_columns(frame, [column], ctx)
-    values = as_strings(frame[column])
+    ctx.require(types, [column])
+    expression = as_text(column, types)
     for character in characters:
-        values = values.str.replace(character, "", regex=False)
-    out = frame.copy()
-    out[column] = values
-    return out
+        expression = f"replace({expression}, {lit(character)}, '')"
+    return Compiled(sets={column: expression}, types={column: "VARCHAR"})
 
 
 @register
-def null_dates_after_ingestion(frame: pd.DataFrame, ctx: Context, column: str) -> pd.DataFrame:
+def null_dates_after_ingestion(types, ctx, column: str) -> Compiled:
     """Dates after the run's ingestion date become missing (a birthdate cannot be in the
     future). The date comes from the run id, so a rerun gives the same result."""
-    require_columns(frame, [column], ctx)
-    dates = _dates_as_arrow(frame[column])
-    future = pc.greater(dates, pa.scalar(ctx.ingestion_date, pa.date32()))
-    out = frame.copy()
-    out[column] = (
-        frame[column]
-        .astype(pd.ArrowDtype(pa.date32()))
-        .mask(pd.Series(future, index=frame.index, dtype="boolean").fillna(False).astype(bool))
-    )
-    return out
+    ctx.require(types, [column])
+    date = _as_date(column, types)
+    day = lit(ctx.ingestion_date.isoformat())
+    expression = f"CASE WHEN {date} > DATE {day} THEN NULL ELSE {date} END"
+    return Compiled(sets={column: expression}, types={column: "DATE"})

@@ -1,278 +1,196 @@
-"""The closed set of standard operations that contracts compose into steps.
+"""The closed set of standard operations that contracts compose into steps, compiled to SQL.
 
-Every operation is a pure function ``(frame, step, ctx) -> frame`` over a pandas DataFrame whose
-index is the row's position in the Bronze file; rows leave only through ``ctx.reject``
-(``warehouse.silver.context``). Logic that no standard operation covers is a named function in
-``warehouse.silver.functions`` that a contract calls with ``op: function``.
+Every operation turns one step of a contract into a :class:`Compiled` step: SQL expressions
+that give columns their new values, and a condition (with a reason) under which a row is
+rejected, all over the relation the step receives (``warehouse.silver.engine`` runs them). The
+value rules themselves are the DuckDB macros of ``macros.sql``. Logic that no standard operation
+covers is a named function in ``warehouse.silver.functions`` (``op: function``).
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from warehouse.core.regex import full_match
-from warehouse.core.types import dtype_for
-from warehouse.silver.context import SOURCE_ROW, as_strings, require_columns
+from warehouse.core.duck import sql_name as q
+from warehouse.core.duck import sql_string as lit
 
-# ASCII digits only: ``\d`` also matches other scripts' digits (``١٢٣``, ``１２３``), which the
-# Arrow casts behind astype refuse with an exception instead of a null.
-_INT_RE = r"[+-]?[0-9]+"
-
-
-_FLOAT_RE = r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"
-
-
-# The digits of the int64 limits, for telling in-range integer texts from the others.
-_INT64_MAX = str(2**63 - 1)
-_INT64_MIN_DIGITS = str(2**63)
+# The SQL type that holds each contract type.
+SQL_TYPES = {
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "decimal": "DOUBLE",
+    "string": "VARCHAR",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+}
 
 
-_BOOLS = {"true": True, "t": True, "yes": True, "y": True, "1": True}
+@dataclass
+class Compiled:
+    """One step as SQL over the relation it receives.
+
+    ``sets`` gives columns (new or existing) their value after the step and ``types`` their SQL
+    type; ``windows`` are window expressions computed first over the rows still in the table,
+    which ``sets`` and ``reject`` may name; ``reject`` is the condition under which a row is
+    rejected with the text ``reason`` (SQL); ``fail`` the condition under which the job fails
+    (``on_error: fail``) with the message ``fail_message(first value, source row, count)``.
+    ``watched`` are the columns whose changes the step reports; ``compare_text`` compares
+    values of a changed type as text (named functions) instead of counting only values that
+    became missing.
+    """
+
+    sets: dict[str, str] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)
+    windows: dict[str, str] = field(default_factory=dict)
+    reject: str | None = None
+    reason: str | None = None
+    fail: str | None = None
+    fail_value: str | None = None
+    fail_message: Callable[[object, int, int], str] | None = None
+    fail_column: str | None = None
+    watched: list[str] = field(default_factory=list)
+    compare_text: bool = False
 
 
-_BOOLS |= {"false": False, "f": False, "no": False, "n": False, "0": False}
+def as_text(column: str, types: dict[str, str]) -> str:
+    """``column`` as text (a typed column is written as its values print)."""
+    return q(column) if types[column] == "VARCHAR" else f"CAST({q(column)} AS VARCHAR)"
 
 
-def op_trim(frame, step, ctx):
+def op_trim(step, types, ctx) -> Compiled:
     """Strip leading and trailing white space; a value that becomes empty is missing."""
-    require_columns(frame, step["columns"], ctx)
-    out = frame.copy()
-    for column in step["columns"]:
-        stripped = as_strings(out[column]).str.strip()
-        out[column] = stripped.mask(stripped.eq(""))
-    return out
+    ctx.require(types, step["columns"])
+    sets = {c: f"trimmed({as_text(c, types)})" for c in step["columns"]}
+    return Compiled(sets=sets, types=dict.fromkeys(sets, "VARCHAR"), watched=step["columns"])
 
 
-def op_case(frame, step, ctx):
+def op_case(step, types, ctx) -> Compiled:
     """Upper, lower or title case."""
-    require_columns(frame, step["columns"], ctx)
-    out = frame.copy()
-    for column in step["columns"]:
-        values = as_strings(out[column]).str
-        out[column] = {"upper": values.upper, "lower": values.lower, "title": values.title}[
-            step["to"]
-        ]()
-    return out
+    ctx.require(types, step["columns"])
+    function = {"upper": "upper", "lower": "lower", "title": "py_title"}[step["to"]]
+    sets = {c: f"{function}({as_text(c, types)})" for c in step["columns"]}
+    return Compiled(sets=sets, types=dict.fromkeys(sets, "VARCHAR"), watched=step["columns"])
 
 
-def op_null_tokens(frame, step, ctx):
+def op_null_tokens(step, types, ctx) -> Compiled:
     """Values equal to one of ``tokens`` (e.g. ``NULL``, ``N/A``, ``-``) become missing."""
-    require_columns(frame, step["columns"], ctx)
-    out = frame.copy()
+    ctx.require(types, step["columns"])
     tokens = [str(t) for t in step["tokens"]]
+    sets = {}
     for column in step["columns"]:
-        values = as_strings(out[column])
-        probe = values.str.strip().str.lower() if step.get("ignore_case") else values
-        out[column] = values.mask(
-            probe.isin([t.lower() for t in tokens] if step.get("ignore_case") else tokens)
+        text = as_text(column, types)
+        if step.get("ignore_case"):
+            probe, listed = f"lower(py_strip({text}))", [t.lower() for t in tokens]
+        else:
+            probe, listed = text, tokens
+        sets[column] = (
+            f"CASE WHEN {probe} IN ({', '.join(map(lit, listed))}) THEN NULL ELSE {text} END"
         )
-    return out
+    return Compiled(sets=sets, types=dict.fromkeys(sets, "VARCHAR"), watched=step["columns"])
 
 
-def op_map_values(frame, step, ctx):
+def op_map_values(step, types, ctx) -> Compiled:
     """Replace values by a mapping; unmapped values get ``default`` (or stay), missing ones
     get ``missing`` (or stay missing)."""
     column = step["column"]
-    require_columns(frame, [column], ctx)
-    values = as_strings(frame[column])
+    ctx.require(types, [column])
+    text = as_text(column, types)
     mapping = {str(k): str(v) for k, v in step["mapping"].items()}
-    mapped = values.map(mapping)
-    known = values.isin(list(mapping))
-    out_values = values.where(~known, mapped)
-    if "default" in step:
-        out_values = out_values.mask(values.notna() & ~known, str(step["default"]))
-    if "missing" in step:
-        out_values = out_values.mask(values.isna(), str(step["missing"]))
-    out = frame.copy()
-    out[column] = out_values.astype("str")
-    return out
+    whens = " ".join(f"WHEN {text} = {lit(k)} THEN {lit(v)}" for k, v in mapping.items())
+    missing = lit(str(step["missing"])) if "missing" in step else "NULL"
+    other = lit(str(step["default"])) if "default" in step else text
+    expression = f"CASE WHEN {text} IS NULL THEN {missing} {whens} ELSE {other} END"
+    return Compiled(sets={column: expression}, types={column: "VARCHAR"}, watched=[column])
 
 
-def cast_series(values: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
-    """Cast strings to a contract type; returns (cast values, mask of uncastable values)."""
-    if to == "string":
-        return as_strings(values), pd.Series(False, index=values.index)
-    text = as_strings(values)
-    present = text.notna()
-    if to == "date":
-        cast, ok = parse_dates(text.str.strip(), "%Y-%m-%d")
-    else:
-        cast, ok = each_distinct(text, lambda distinct: _cast_text(distinct.str.strip(), to))
-    return cast, present & ~ok
+def cast_expression(text: str, to: str) -> str:
+    """SQL giving the text expression ``text`` the contract type ``to`` (NULL: does not cast)."""
+    value = f"py_strip({text})"
+    return {
+        "string": text,
+        "int": f"as_int({value})",
+        "float": f"as_number({value})",
+        "decimal": f"as_number({value})",
+        "bool": f"as_bool({value})",
+        "date": f"as_date({value}, '%Y-%m-%d')",
+    }[to]
 
 
-def _cast_text(text: pd.Series, to: str) -> tuple[pd.Series, pd.Series]:
+def range_note(text: str, to: str) -> str:
+    """SQL for the note a reason gets when a number lies outside the type's range."""
     if to == "int":
-        ok = integer_text(text) & _fits_int64(text)
-        return text.where(ok).str.removeprefix("+").astype("Int64"), ok
+        return f"int_range_note(py_strip({text}))"
     if to in ("float", "decimal"):
-        ok = number_text(text)
-        numbers = text.where(ok).astype("Float64")
-        ok &= _fits_float64(text, numbers)
-        return numbers.where(ok), ok
-    if to == "bool":
-        lowered = text.str.lower()
-        ok = lowered.isin(list(_BOOLS))
-        return lowered.where(ok).map(_BOOLS).astype("boolean"), ok
-    raise ValueError(f"unknown type {to!r}")
+        return f"number_range_note(py_strip({text}))"
+    return "''"
 
 
-def integer_text(text: pd.Series) -> pd.Series:
-    """Which values are written as an integer (sign, ASCII digits), whatever their size."""
-    return text.str.fullmatch(_INT_RE).fillna(False).astype(bool)
-
-
-def number_text(text: pd.Series) -> pd.Series:
-    """Which values are written as a decimal number (``1``, ``-2.5``, ``.5``, ``1e3``), whatever
-    their size; ``inf``, ``nan`` and the like are not numbers a source exports."""
-    return text.str.fullmatch(_FLOAT_RE).fillna(False).astype(bool)
-
-
-def _fits_int64(text: pd.Series) -> pd.Series:
-    """Which integer texts lie within int64 (compared as digit strings, never parsed, so a
-    value beyond int64 is a False here instead of an exception in the cast)."""
-    negative = text.str.startswith("-").fillna(False).astype(bool)
-    digits = text.str.lstrip("+-").str.lstrip("0")
-    length = digits.str.len()
-    limit = pd.Series(_INT64_MAX, index=text.index, dtype="str").mask(negative, _INT64_MIN_DIGITS)
-    fits = (length < len(_INT64_MAX)) | ((length == len(_INT64_MAX)) & (digits <= limit))
-    return fits.fillna(False).astype(bool)
-
-
-def _fits_float64(text: pd.Series, numbers: pd.Series) -> pd.Series:
-    """Which number texts a float64 holds: not ``1e400`` (infinity), not ``1e-400`` (a non-zero
-    number that would silently become 0)."""
-    finite = numbers.abs() < np.inf
-    mantissa = text.str.replace(r"[eE].*", "", regex=True)
-    underflow = numbers.eq(0) & mantissa.str.contains(r"[1-9]", regex=True)
-    return (finite & ~underflow).fillna(False).astype(bool)
-
-
-def out_of_range(values: pd.Series, to: str) -> pd.Series:
-    """Which values are written as a number of type ``to`` but lie outside what it holds
-    (an integer beyond int64, a number beyond float64): the reason they do not cast."""
-    text = as_strings(values).str.strip()
-    if to == "int":
-        return integer_text(text) & ~_fits_int64(text)
-    if to in ("float", "decimal"):
-        numbers = text.where(number_text(text)).astype("Float64")
-        return number_text(text) & ~_fits_float64(text, numbers)
-    return pd.Series(False, index=values.index)
-
-
-_RANGE_NOTE = {
-    "int": f" (outside the 64-bit integer range -{_INT64_MIN_DIGITS} to {_INT64_MAX})",
-    "float": " (outside the range of a 64-bit float: beyond about 1.8e308, or so near 0 it "
-    "would become 0)",
-}
-_RANGE_NOTE["decimal"] = _RANGE_NOTE["float"]
-
-
-def each_distinct(text: pd.Series, convert) -> tuple[pd.Series, pd.Series]:
-    """``convert`` applied once per distinct value of ``text`` and mapped back to every row.
-
-    ``convert`` takes a Series of distinct strings and returns (values, mask of converted
-    values). Columns repeat values a lot (6M order lines hold a few thousand prices), so this
-    does the string work on thousands of values instead of millions. Missing values stay
-    missing and unconverted.
-    """
-    arrow = pa.array(text, type=pa.string(), from_pandas=True)
-    if isinstance(arrow, pa.ChunkedArray):
-        arrow = arrow.combine_chunks()
-    encoded = arrow.dictionary_encode()
-    values, ok = convert(pd.Series(encoded.dictionary, dtype="str"))
-    positions = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
-    known = positions >= 0
-    converted = pd.Series(
-        values.array.take(positions, allow_fill=True), index=text.index, dtype=values.dtype
-    )
-    mask = np.zeros(len(positions), dtype=bool)
-    mask[known] = ok.to_numpy(dtype=bool)[positions[known]]
-    return converted, pd.Series(mask, index=text.index)
-
-
-def parse_dates(text: pd.Series, fmt: str) -> tuple[pd.Series, pd.Series]:
-    """Parse strings with a strptime format; returns (date32 values, mask of parsed values).
-
-    Arrow's strptime handles every year up to 9999 (pandas timestamps stop in 2262), which the
-    ERP's placeholder birthdates need. It also rolls impossible dates over (20230230 becomes
-    2 March), so a value only counts as parsed if formatting the date again gives it back.
-    Dates repeat a lot (6M order lines have ~1,100 distinct days), so only the distinct values
-    are parsed (measured: 3.9 s -> 0.12 s per 6M values).
-    """
-
-    def parse(distinct: pd.Series) -> tuple[pd.Series, pd.Series]:
-        strings = pa.array(distinct, type=pa.string(), from_pandas=True)
-        stamps = pc.strptime(strings, format=fmt, unit="s", error_is_null=True)
-        exact = pc.equal(pc.strftime(stamps, format=fmt), strings)
-        parsed = pc.if_else(exact, stamps, pa.scalar(None, stamps.type)).cast(pa.date32())
-        dates = pd.Series(parsed, index=distinct.index, dtype=pd.ArrowDtype(pa.date32()))
-        return dates, dates.notna()
-
-    return each_distinct(text, parse)
-
-
-def reject_uncastable(ctx, frame, column, bad, values, to, on_error):
-    """Apply ``on_error`` to values that could not be converted."""
-    if not bad.any():
-        return frame
-    # A number too large (or too small) for the type says so: it is not a typo to look for.
-    note = out_of_range(values[bad], to).map({True: _RANGE_NOTE.get(to, ""), False: ""})
+def uncastable(column, text, cast, to, label, on_error, ctx, compiled: Compiled) -> Compiled:
+    """``compiled`` with what happens to values present that did not convert: rejected with a
+    reason naming the value, the job failed, or (``null``) left missing."""
+    bad = f"({text} IS NOT NULL AND {cast} IS NULL)"
     if on_error == "reject":
-        reason = (
-            f"{column}: '" + as_strings(values[bad]).astype(str) + f"' is not a valid {to}" + note
+        compiled.reject = bad
+        compiled.reason = (
+            f"{lit(column + ': ' + chr(39))} || {text} || {lit(chr(39) + ' is not a valid ')}"
+            f" || {lit(label)} || {range_note(text, to)}"
         )
-        return ctx.reject(frame, bad, reason.reindex(frame.index))
-    if on_error == "fail":
-        first = values[bad].iloc[0]
-        row = frame.loc[bad, SOURCE_ROW].iloc[0]
-        raise ctx.error(
-            column,
-            f"value {first!r} at source row {row} is not a valid {to}{note.iloc[0]} "
-            f"({int(bad.sum())} such values). Fix the export, or set on_error to "
-            "'reject' (quarantine the rows) or 'null' (make the values missing).",
-        )
-    return frame  # on_error: null — the cast already left the value missing
+    elif on_error == "fail":
+        compiled.fail = bad
+        compiled.fail_value = f"{text} || chr(1) || {range_note(text, to)}"
+
+        def message(value, row, count, column=column, label=label):
+            shown, note = str(value).split("\x01", 1)
+            return (
+                f"value {shown!r} at source row {row} is not a valid {label}{note} "
+                f"({count} such values). Fix the export, or set on_error to "
+                "'reject' (quarantine the rows) or 'null' (make the values missing)."
+            )
+
+        compiled.fail_message = message
+        compiled.fail_column = column
+    return compiled
 
 
-def op_cast(frame, step, ctx):
+def op_cast(step, types, ctx) -> Compiled:
     """Convert a column to a contract type; uncastable values are rejected, nulled or fail."""
     column, to = step["column"], step["to"]
-    require_columns(frame, [column], ctx)
-    cast, bad = cast_series(frame[column], to)
-    out = frame.copy()
-    out[column] = cast.astype(dtype_for(to))
-    return reject_uncastable(
-        ctx, out, column, bad, frame[column], to, step.get("on_error", "reject")
-    )
+    ctx.require(types, [column])
+    text = as_text(column, types)
+    cast = cast_expression(text, to)
+    compiled = Compiled(sets={column: cast}, types={column: SQL_TYPES[to]}, watched=[column])
+    return uncastable(column, text, cast, to, to, step.get("on_error", "reject"), ctx, compiled)
 
 
-def op_parse_date(frame, step, ctx):
+def op_parse_date(step, types, ctx) -> Compiled:
     """Parse a date with a strptime format (``%Y%m%d`` for integer yyyymmdd dates).
 
     With ``exact_length`` a value that is not exactly that many digits (``0``, ``5489``) is
     missing, as the source means it; other unparseable values follow ``on_error``.
     """
     column = step["column"]
-    require_columns(frame, [column], ctx)
-    text = as_strings(frame[column]).str.strip()
+    ctx.require(types, [column])
+    original = as_text(column, types)
+    text = f"py_strip({original})"
     if step.get("exact_length"):
-        well_formed = text.str.fullmatch(rf"\d{{{int(step['exact_length'])}}}")
-        text = text.where(well_formed.fillna(False).astype(bool))
-    dates, ok = parse_dates(text, step["format"])
-    bad = text.notna() & ~ok
-    out = frame.copy()
-    out[column] = dates
+        digits = int(step["exact_length"])
+        # Digits of any script count (\p{Nd}, as Python's \d): such a value is rejected by
+        # the date parse (with its reason), not silently made missing.
+        text = f"CASE WHEN regexp_full_match({text}, '\\p{{Nd}}{{{digits}}}') THEN {text} END"
+    cast = f"as_date({text}, {lit(step['format'])})"
+    compiled = Compiled(sets={column: cast}, types={column: "DATE"}, watched=[column])
     label = f"date in format {step['format']}"
-    return reject_uncastable(
-        ctx, out, column, bad, frame[column], label, step.get("on_error", "null")
-    )
+    on_error = step.get("on_error", "null")
+    compiled = uncastable(column, text, cast, "date", label, on_error, ctx, compiled)
+    if compiled.reason:  # the reason quotes the value as the export wrote it
+        compiled.reason = compiled.reason.replace(f"|| {text} ||", f"|| {original} ||", 1)
+    if compiled.fail_value:
+        compiled.fail_value = compiled.fail_value.replace(text, original, 1)
+    return compiled
 
 
-def op_dedupe(frame, step, ctx):
+def op_dedupe(step, types, ctx) -> Compiled:
     """Keep one row per key: the latest by ``order_by`` or the first in file order.
 
     The others are rejected with the source row of the row that superseded them. Rows with a
@@ -281,53 +199,65 @@ def op_dedupe(frame, step, ctx):
     key = list(step["key"])
     keep = step.get("keep", "first")
     order_by = step.get("order_by")
-    require_columns(frame, key + ([order_by] if order_by else []), ctx)
-    has_key = frame[key].notna().all(axis=1)
-    keyed = frame.loc[has_key]
+    ctx.require(types, key + ([order_by] if order_by else []))
+    has_key = " AND ".join(f"{q(c)} IS NOT NULL" for c in key)
     if keep == "latest":
-        ordered = keyed.sort_values(
-            [*key, order_by, SOURCE_ROW], na_position="first", kind="stable"
-        )
-        losers = ordered.duplicated(subset=key, keep="last")
+        order = f"{q(order_by)} DESC NULLS LAST, _source_row DESC"
+        why = f"latest {order_by}"
     else:
-        ordered = keyed.sort_values([*key, SOURCE_ROW], kind="stable")
-        losers = ordered.duplicated(subset=key, keep="first")
-    if not losers.any():
-        return frame
-    winners = ordered.loc[~losers, [*key, SOURCE_ROW]].rename(columns={SOURCE_ROW: "_winner"})
-    lost = ordered.loc[losers, key].reset_index().merge(winners, on=key, how="left")
-    lost = lost.set_index(lost.columns[0])
-    why = f"latest {order_by}" if keep == "latest" else "first in file order"
-    reason = (
-        f"superseded duplicate of {', '.join(key)}: the row at source row "
-        + lost["_winner"].astype(str)
-        + f" is kept ({why})"
+        order = "_source_row"
+        why = "first in file order"
+    window = f"OVER (PARTITION BY {', '.join(map(q, key))} ORDER BY {order})"
+    return Compiled(
+        windows={
+            "__rank": f"CASE WHEN {has_key} THEN row_number() {window} END",
+            "__winner": f"first_value(_source_row) {window}",
+        },
+        reject="__rank > 1",
+        reason=(
+            f"{lit('superseded duplicate of ' + ', '.join(key) + ': the row at source row ')}"
+            f" || __winner || {lit(' is kept (' + why + ')')}"
+        ),
+        watched=key + ([order_by] if order_by else []),
     )
-    mask = pd.Series(False, index=frame.index)
-    mask[lost.index] = True
-    return ctx.reject(frame, mask, reason.reindex(frame.index))
 
 
-def op_reject_when(frame, step, ctx):
+def op_reject_when(step, types, ctx) -> Compiled:
     """Reject rows by a condition: a missing value, a value not in a list, or not matching."""
     columns = step["columns"]
-    require_columns(frame, columns, ctx)
+    ctx.require(types, columns)
     condition = step["condition"]
-    mask = pd.Series(False, index=frame.index)
+    hits = []
     for column in columns:
-        values = frame[column]
         if condition == "missing":
-            hit = values.isna()
+            hits.append(f"{q(column)} IS NULL")
         elif condition == "not_in":
-            hit = values.notna() & ~as_strings(values).isin([str(v) for v in step["values"]])
-        else:  # not_matching
-            # RE2 (linear time), not str.fullmatch: that hands non-ASCII data to Python's re.
-            matched = full_match(values, step["pattern"])
-            hit = values.notna() & ~pd.Series(matched, index=values.index)
-        mask |= hit.fillna(False).astype(bool)
+            accepted = ", ".join(lit(str(v)) for v in step["values"])
+            hits.append(f"({q(column)} IS NOT NULL AND {as_text(column, types)} NOT IN ({accepted}))")
+        else:  # not_matching: RE2, a full match
+            hits.append(
+                f"({q(column)} IS NOT NULL AND NOT regexp_full_match("
+                f"{as_text(column, types)}, {lit(step['pattern'])}))"
+            )
     default = {
         "missing": f"{' or '.join(columns)} is missing",
         "not_in": f"{' or '.join(columns)} is not one of the accepted values",
         "not_matching": f"{' or '.join(columns)} does not match {step.get('pattern')}",
     }[condition]
-    return ctx.reject(frame, mask, step.get("reason", default))
+    return Compiled(
+        reject="(" + " OR ".join(hits) + ")",
+        reason=lit(str(step.get("reason", default))),
+        watched=list(columns),
+    )
+
+
+STANDARD = {
+    "trim": op_trim,
+    "case": op_case,
+    "null_tokens": op_null_tokens,
+    "map_values": op_map_values,
+    "cast": op_cast,
+    "parse_date": op_parse_date,
+    "dedupe": op_dedupe,
+    "reject_when": op_reject_when,
+}

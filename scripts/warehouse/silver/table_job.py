@@ -8,12 +8,15 @@ import datetime as dt
 import time
 from pathlib import Path
 
+from warehouse.core.duck import session
 from warehouse.core.encoding import UNICODE, label
 from warehouse.core.hashing import sha256_file
-from warehouse.core.parquet import column_descriptions, file_metadata, write_parquet
+from warehouse.core.parquet import column_descriptions, file_metadata, write_batches
 from warehouse.silver.cleaner import clean_table, table_metadata
 from warehouse.silver.context import Context
-from warehouse.silver.reader import read_bronze_csv
+from warehouse.silver.reader import load_bronze
+
+BATCH_ROWS = 1 << 20  # rows per Parquet row group written
 
 
 def clean_bronze_table(
@@ -27,6 +30,9 @@ def clean_bronze_table(
     data_path: str | Path,
     quarantine_path: str | Path,
     run_id: str | None = None,
+    threads: int = 1,
+    memory_mb: int | None = None,
+    temp_root: str | Path | None = None,
 ) -> dict:
     """Clean the Bronze copy at ``bronze_path`` (described by its Bronze file metadata) into
     ``data_path`` and ``quarantine_path``; return the table's metadata.
@@ -34,16 +40,29 @@ def clean_bronze_table(
     ``contract`` is the table's contract as recorded for the run (None: generic cleaning), and
     ``ingestion_date`` the run's, which date rules use instead of the clock. Both Parquet files
     say which run (``run_id``), table and contract made them and describe their columns.
+    The work runs in one DuckDB session within ``threads`` and ``memory_mb``, spilling under
+    ``temp_root`` (``warehouse.core.duck``).
     """
+    with session(
+        threads=threads, memory_mb=memory_mb, temp_root=temp_root, label=f"silver-{table}"
+    ) as con:
+        return _clean(
+            con, table, bronze_path, bronze_meta, ingestion_date, contract, contract_path,
+            data_path, quarantine_path, run_id,
+        )  # fmt: skip
+
+
+def _clean(
+    con, table, bronze_path, bronze_meta, ingestion_date, contract, contract_path, data_path,
+    quarantine_path, run_id,
+) -> dict:  # fmt: skip
     started = time.perf_counter()
-    rows, malformed = read_bronze_csv(
-        Path(bronze_path), bronze_meta["encoding"], bronze_meta["delimiter"]
-    )
+    loaded = load_bronze(con, Path(bronze_path), bronze_meta["encoding"], bronze_meta["delimiter"])
     read_done = time.perf_counter()
     ctx = Context(table=table, ingestion_date=ingestion_date)
     result = clean_table(
-        rows,
-        malformed,
+        con,
+        loaded,
         contract,
         ctx,
         bronze_path=str(bronze_path),
@@ -71,8 +90,8 @@ def clean_bronze_table(
         ),
         "descriptions": column_descriptions(contract),
     }
-    output = write_parquet(result.table, data_path, **about)
-    quarantine = write_parquet(result.quarantine, quarantine_path, **about)
+    output = write_batches(_batches(con, result.relation), data_path, **about)
+    quarantine = write_batches(_batches(con, result.quarantine), quarantine_path, **about)
     result.timings |= {
         "read_seconds": round(read_done - started, 4),
         "write_seconds": round(time.perf_counter() - write_started, 4),
@@ -92,3 +111,8 @@ def clean_bronze_table(
         output=output,
         quarantine=quarantine,
     )
+
+
+def _batches(con, relation: str):
+    """The rows of ``relation`` as a stream of Arrow record batches, in file order."""
+    return con.sql(f"SELECT * FROM {relation}").to_arrow_reader(BATCH_ROWS)

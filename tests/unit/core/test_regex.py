@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from warehouse.core.regex import full_match, regex_problem
-from warehouse.silver.context import RULE_ID, SOURCE_ROW, Context, rejected_rows
-from warehouse.silver.operations import op_reject_when
+from warehouse.silver.context import SOURCE_ROW, Context
+from warehouse.silver.engine import REJECTED, Cleaning
 
 # Python's re takes exponential time on these with a nested quantifier: each is a run of word
 # characters that ends in one that is not.
@@ -55,15 +58,28 @@ def test_patterns_of_every_shipped_kind_compile():
         assert regex_problem(pattern) is None
 
 
-def test_reject_when_not_matching_runs_on_re2_and_keeps_the_frame_index():
-    index = [10, 11, 12, 13]  # an earlier step rejected rows: the index is not 0..n
-    names = pd.Series(["Ann", NEAR_MISSES[1], None, "Bob"], dtype="str", index=index)
-    frame = pd.DataFrame({"name": names, SOURCE_ROW: pd.Series([1, 2, 3, 4], index=index)})
-    ctx = Context(table="t", ingestion_date=None, rule_id="plain_name")
-    step = {"columns": ["name"], "condition": "not_matching", "pattern": r"(\w+)+"}
+def test_reject_when_not_matching_runs_on_re2_after_rows_were_rejected():
+    # An earlier step rejected a row: the rows the pattern sees are not 1..n.
+    names = ["Ann", "gone", NEAR_MISSES[1], None, "Bob"]
+    keep = ["y", "n", "y", "y", "y"]
+    con = duckdb.connect()
+    rows = pa.table({"name": names, "keep": keep, SOURCE_ROW: pa.array(range(1, 6), pa.int64())})
+    con.register("rows", rows)
+    cleaning = Cleaning(
+        con, Context(table="t", ingestion_date=dt.date(2026, 11, 26)), "rows",
+        {"name": "VARCHAR", "keep": "VARCHAR"},
+    )  # fmt: skip
+    steps = [
+        {"op": "reject_when", "id": "dropped", "columns": ["keep"], "condition": "not_in",
+         "values": ["y"]},
+        {"op": "reject_when", "id": "plain_name", "columns": ["name"],
+         "condition": "not_matching", "pattern": r"(\w+)+"},
+    ]  # fmt: skip
     started = time.monotonic()
-    out = op_reject_when(frame, step, ctx)
+    stats = cleaning.apply_steps(steps)
     assert time.monotonic() - started < 5
-    assert out[SOURCE_ROW].tolist() == [1, 3, 4]  # a missing value is not "not matching"
-    rejected = rejected_rows(ctx)
-    assert rejected[SOURCE_ROW].tolist() == [2] and rejected[RULE_ID].tolist() == ["plain_name"]
+    kept = con.execute(f"SELECT {SOURCE_ROW} FROM {cleaning.relation} ORDER BY 1").fetchall()
+    assert [r for (r,) in kept] == [1, 4, 5]  # a missing value is not "not matching"
+    rejected = con.execute(f"SELECT _source_row, _rule_id FROM {REJECTED} ORDER BY 1").fetchall()
+    assert rejected == [(2, "dropped"), (3, "plain_name")]
+    assert [s["rejected"] for s in stats] == [1, 1]

@@ -1,32 +1,23 @@
-"""Every standard cleaning operation on tiny frames, with the dirty values of real exports."""
+"""Every standard cleaning operation on a few rows, with the dirty values of real exports."""
 
 import datetime as dt
 
-import pandas as pd
 import pytest
+from harness import cleaning, frame_of, rejected, run, values
 
 from warehouse.core.errors import PipelineError
-from warehouse.silver.cleaner import generic_clean, infer_type
-from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context, rejected_rows
-from warehouse.silver.steps import apply_steps, conform, count_changes
+from warehouse.silver.cleaner import conform, generic_clean, infer_types
+from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW
 
 
 def frame(**columns):
-    """A frame of text columns (None = missing) with source rows 1..n."""
-    n = len(next(iter(columns.values())))
-    data = {k: pd.Series(v, dtype="str") for k, v in columns.items()}
-    data[SOURCE_ROW] = range(1, n + 1)
-    return pd.DataFrame(data)
+    """Text columns (None = missing), as ``harness.run`` takes them (source rows 1..n)."""
+    return columns
 
 
-def run(df, *steps, ingestion=dt.date(2026, 11, 26)):
-    ctx = Context(table="t", ingestion_date=ingestion)
-    out, stats = apply_steps(df, list(steps), ctx)
-    return out, stats, rejected_rows(ctx)
-
-
-def values(series):
-    return [None if pd.isna(v) else v for v in series]
+def infer_type(raw: list) -> str:
+    """The type generic cleaning infers for a column of these text values."""
+    return infer_types(cleaning({"a": raw}))["a"]
 
 
 def test_trim_strips_and_makes_blanks_missing():
@@ -249,20 +240,26 @@ def test_unknown_function_is_refused():
 
 
 def test_conform_orders_columns_types_them_and_rejects_untypable_values():
-    df = frame(b=["x", "y", "z"], a=["1", "two", "3"])
-    ctx = Context(table="t", ingestion_date=dt.date(2026, 1, 1))
-    out = conform(df, [{"name": "a", "type": "int"}, {"name": "b", "type": "string"}], ctx)
+    clean = cleaning(frame(b=["x", "y", "z"], a=["1", "two", "3"]))
+    count = conform(clean, [{"name": "a", "type": "int"}, {"name": "b", "type": "string"}])
+    out = frame_of(clean.con, clean.relation)
     assert list(out.columns) == ["a", "b", SOURCE_ROW]
     assert str(out["a"].dtype) == "Int64"
-    rejected = rejected_rows(ctx)
-    assert list(rejected[RULE_ID]) == ["type_a"]
-    assert list(rejected[SOURCE_ROW]) == [2]
+    quarantined = rejected(clean)
+    assert list(quarantined[RULE_ID]) == ["type_a"]
+    assert list(quarantined[SOURCE_ROW]) == [2]
+    assert count == 1
 
 
-def test_count_changes_treats_two_missing_values_as_equal():
-    before = pd.Series(["a", None, "c"], dtype="str")
-    after = pd.Series(["a", None, "C"], dtype="str")
-    assert count_changes(before, after) == 1
+def test_changes_treat_two_missing_values_as_equal():
+    # A step that leaves missing values missing changes only the value it rewrites.
+    step = {"op": "map_values", "column": "a", "mapping": {"c": "C"}}
+    out, stats, _ = run(frame(a=["a", None, "c"]), step)
+    assert values(out["a"]) == ["a", None, "C"]
+    assert stats[0]["changed"] == 1
+    # ... and a step that changes nothing reports no change, missing values included.
+    _, stats, _ = run(frame(a=[None, None, "x"]), {"op": "trim", "columns": ["a"]})
+    assert stats[0]["changed"] == 0
 
 
 # ---- numbers at their limits -----------------------------------------------------------------
@@ -334,13 +331,17 @@ def test_out_of_range_numbers_made_missing_or_failing_by_the_contract():
 
 
 def test_conform_quarantines_numbers_beyond_their_type():
-    df = frame(a=["1", "99999999999999999999"], b=["1e400", "2.5"])
-    ctx = Context(table="t", ingestion_date=dt.date(2026, 1, 1))
-    out = conform(df, [{"name": "a", "type": "int"}, {"name": "b", "type": "decimal"}], ctx)
-    assert out.empty
-    rejected = rejected_rows(ctx)
-    assert list(rejected[RULE_ID]) == ["type_a", "type_b"]
-    assert "outside the 64-bit integer range" in rejected[REASON].iloc[0]
+    clean = cleaning(frame(a=["1", "99999999999999999999"], b=["1e400", "2.5"]))
+    conform(clean, [{"name": "a", "type": "int"}, {"name": "b", "type": "decimal"}])
+    assert frame_of(clean.con, clean.relation).empty
+    quarantined = rejected(clean)
+    # Each row by the first column that cannot take its type, a before b.
+    assert dict(zip(quarantined[SOURCE_ROW], quarantined[RULE_ID], strict=True)) == {
+        2: "type_a",
+        1: "type_b",
+    }
+    by_rule = dict(zip(quarantined[RULE_ID], quarantined[REASON], strict=True))
+    assert "outside the 64-bit integer range" in by_rule["type_a"]
 
 
 def test_generic_types_keep_integers_beyond_int64_and_infinite_numbers_as_text():
@@ -350,11 +351,12 @@ def test_generic_types_keep_integers_beyond_int64_and_infinite_numbers_as_text()
         n=[" +5", "-0"],
         x=["2.5", "1e308"],
     )
-    ctx = Context(table="t", ingestion_date=dt.date(2026, 1, 1))
-    out, _ = generic_clean(df, ctx)
+    clean = cleaning(df)
+    generic_clean(clean)
+    out = frame_of(clean.con, clean.relation)
     assert values(out["big_id"]) == ["1", "99999999999999999999"]
     assert values(out["amount"]) == ["1.5", "1e400"]
     assert str(out["n"].dtype) == "Int64" and values(out["n"]) == [5, 0]
     assert str(out["x"].dtype) == "Float64" and values(out["x"]) == [2.5, 1e308]
-    assert infer_type(pd.Series(["99999999999999999999"], dtype="str")) == "string"
-    assert infer_type(pd.Series([INT64_MAX, INT64_MIN], dtype="str")) == "int"
+    assert infer_type(["99999999999999999999"]) == "string"
+    assert infer_type([INT64_MAX, INT64_MIN]) == "int"

@@ -1,16 +1,16 @@
-"""The named cleaning functions, each on a tiny frame with the edge cases the sources have."""
+"""The named cleaning functions, each on a few rows with the edge cases the sources have."""
 
 import datetime as dt
 
 import pandas as pd
 import pyarrow as pa
-from test_cleaning import frame, run, values
+from harness import run, values
 
 DATE = pd.ArrowDtype(pa.date32())
 
 
 def test_split_product_key_into_category_and_product_number():
-    df = frame(prd_key=["CO-RF-FR-R92B-58", "AC-HE-HL-U509-R", "CO-PE-PD-M282", None])
+    df = dict(prd_key=["CO-RF-FR-R92B-58", "AC-HE-HL-U509-R", "CO-PE-PD-M282", None])
     out, stats, _ = run(
         df,
         {
@@ -25,7 +25,7 @@ def test_split_product_key_into_category_and_product_number():
 
 
 def test_end_date_is_next_start_minus_one_day_and_latest_version_has_none():
-    df = frame(
+    df = dict(
         prd_key=["A", "A", "B", "A"],
         prd_start_dt=["2012-07-01", "2011-07-01", "2013-01-01", "2013-07-01"],
         prd_end_dt=["2007-12-28", "2008-12-27", None, "1999-01-01"],  # garbage source values
@@ -40,7 +40,7 @@ def test_end_date_is_next_start_minus_one_day_and_latest_version_has_none():
 
 
 def test_reconcile_sales_and_price():
-    df = frame(
+    df = dict(
         s=["100", None, "0", "-50", "90", "100", "100"],
         q=["2", "2", "2", "1", "2", "2", "4"],
         p=["50", "50", "50", "50", "50", None, "-25"],
@@ -62,7 +62,7 @@ def test_reconcile_sales_and_price():
 
 def test_reconcile_price_from_source_sales_not_from_repaired_sales():
     # Price missing and sales wrong cannot both be repaired; price takes the SOURCE sales / q.
-    df = frame(s=["30"], q=["2"], p=["-0"])
+    df = dict(s=["30"], q=["2"], p=["-0"])
     steps = [{"op": "cast", "column": c, "to": "decimal"} for c in "sqp"]
     steps.append(
         {
@@ -78,7 +78,7 @@ def test_reconcile_price_from_source_sales_not_from_repaired_sales():
 def test_reconcile_a_zero_price_is_derived_and_never_zeroes_a_correct_sales_amount():
     # price 0; price -0; price 0 and sales missing (nothing to derive from); price missing and
     # quantity 0 (sales / 0 is no price)
-    df = frame(s=["100", "30", None, "20"], q=["2", "3", "2", "0"], p=["0", "-0", "0", None])
+    df = dict(s=["100", "30", None, "20"], q=["2", "3", "2", "0"], p=["0", "-0", "0", None])
     steps = [{"op": "cast", "column": c, "to": "decimal", "on_error": "null"} for c in "sqp"]
     steps.append(
         {
@@ -94,7 +94,7 @@ def test_reconcile_a_zero_price_is_derived_and_never_zeroes_a_correct_sales_amou
 
 
 def test_strip_prefix_only_at_the_start():
-    df = frame(cid=["NASAW00011000", "AW00011001", "AWNAS0001", None])
+    df = dict(cid=["NASAW00011000", "AW00011001", "AWNAS0001", None])
     out, stats, _ = run(
         df, {"op": "function", "name": "strip_prefix", "args": {"column": "cid", "prefix": "NAS"}}
     )
@@ -103,7 +103,7 @@ def test_strip_prefix_only_at_the_start():
 
 
 def test_remove_characters_removes_every_dash():
-    df = frame(cid=["AW-00011000", "AW00011001", "A-W-1", None])
+    df = dict(cid=["AW-00011000", "AW00011001", "A-W-1", None])
     out, *_ = run(
         df,
         {
@@ -116,7 +116,7 @@ def test_remove_characters_removes_every_dash():
 
 
 def test_future_birthdates_become_missing_relative_to_the_run_not_the_clock():
-    df = frame(b=["1971-10-06", "2026-11-27", "9999-12-31", "1916-02-10", "2026-11-26", None])
+    df = dict(b=["1971-10-06", "2026-11-27", "9999-12-31", "1916-02-10", "2026-11-26", None])
     steps = [
         {"op": "parse_date", "column": "b", "format": "%Y-%m-%d"},
         {"op": "function", "name": "null_dates_after_ingestion", "args": {"column": "b"}},

@@ -6,13 +6,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from harness import clean_csv, cleaning
 
 from conftest import REPO
 from warehouse.contracts.validation import load_contract
 from warehouse.core.errors import PipelineError
 from warehouse.core.parquet import content_sha256, read_parquet, to_arrow, write_parquet
 from warehouse.quality.results import failed
-from warehouse.silver.cleaner import clean_table, infer_type
+from warehouse.silver.cleaner import infer_types
 from warehouse.silver.context import REASON, RULE_ID, SOURCE_ROW, Context
 from warehouse.silver.reader import RAW_LINE, read_bronze_csv
 
@@ -75,12 +76,12 @@ def test_rows_balance_and_quarantine_keeps_original_values(tmp_path):
         b"\r\n"
         b"x3,AW3,Cy,Ng,S,M,2025-10-06\r\n",
     )
-    rows, malformed = read_bronze_csv(path)
     contract = load_contract(CONTRACTS / "crm_cust_info.yaml", SCHEMA)
     ctx = Context(table="crm_cust_info", ingestion_date=RUN_DATE)
-    result = clean_table(rows, malformed, contract, ctx)
+    result = clean_csv(path, contract, ctx)
     assert result.rows_in == 6
     assert len(result.table) + len(result.quarantine) == 6
+    assert (result.rows_out, result.rows_quarantined) == (1, 5)
     assert result.table[["cst_id", "cst_firstname", "cst_marital_status", "cst_gndr"]].to_dict(
         "records"
     ) == [{"cst_id": 1, "cst_firstname": "Ana", "cst_marital_status": "Married",
@@ -100,11 +101,10 @@ def test_rows_balance_and_quarantine_keeps_original_values(tmp_path):
 
 def test_missing_required_column_names_table_column_and_rule(tmp_path):
     path = csv(tmp_path, b"cst_id,cst_key\r\n1,AW1\r\n")
-    rows, malformed = read_bronze_csv(path)
     contract = load_contract(CONTRACTS / "crm_cust_info.yaml", SCHEMA)
     ctx = Context(table="crm_cust_info", ingestion_date=RUN_DATE)
     with pytest.raises(PipelineError) as info:
-        clean_table(rows, malformed, contract, ctx, bronze_path="bronze/crm/cust_info.csv")
+        clean_csv(path, contract, ctx, bronze_path="bronze/crm/cust_info.csv")
     message = str(info.value)
     assert message.startswith("crm_cust_info: required column(s) cst_firstname, cst_lastname")
     assert "missing from bronze/crm/cust_info.csv (header: cst_id, cst_key)" in message
@@ -113,17 +113,15 @@ def test_missing_required_column_names_table_column_and_rule(tmp_path):
 
 def test_extra_column_is_dropped_with_a_warning(tmp_path):
     path = csv(tmp_path, b"ID,CAT,SUBCAT,MAINTENANCE,NOTE\r\nAC_BR,Acc,Racks,Yes,x\r\n")
-    rows, malformed = read_bronze_csv(path)
     contract = load_contract(CONTRACTS / "erp_px_cat_g1v2.yaml", SCHEMA)
-    result = clean_table(rows, malformed, contract, Context("erp_px_cat_g1v2", RUN_DATE))
+    result = clean_csv(path, contract, Context("erp_px_cat_g1v2", RUN_DATE))
     assert list(result.table.columns) == ["id", "cat", "subcat", "maintenance", SOURCE_ROW]
     assert "column(s) note in the export are not in the contract" in result.warnings[0]
 
 
 def test_table_without_contract_gets_generic_cleaning_and_a_warning(tmp_path):
     path = csv(tmp_path, b"id,amount,day,label\r\n1, 2.5 ,2024-01-31, x \r\n2,,2024-02-01,\r\n")
-    rows, malformed = read_bronze_csv(path)
-    result = clean_table(rows, malformed, None, Context("erp_new_table", RUN_DATE))
+    result = clean_csv(path, None, Context("erp_new_table", RUN_DATE))
     types = {c: str(result.table[c].dtype) for c in ("id", "amount", "day", "label")}
     assert types == {"id": "Int64", "amount": "Float64", "day": "date32[day][pyarrow]",
                      "label": "str"}  # fmt: skip
@@ -134,11 +132,14 @@ def test_table_without_contract_gets_generic_cleaning_and_a_warning(tmp_path):
 
 
 def test_infer_type():
-    assert infer_type(pd.Series(["1", "-2", None], dtype="str")) == "int"
-    assert infer_type(pd.Series(["1", "2.5"], dtype="str")) == "float"
-    assert infer_type(pd.Series(["2024-01-01"], dtype="str")) == "date"
-    assert infer_type(pd.Series(["20240101", "x"], dtype="str")) == "string"
-    assert infer_type(pd.Series([None], dtype="str")) == "string"
+    def infer_type(raw):
+        return infer_types(cleaning({"a": raw}))["a"]
+
+    assert infer_type(["1", "-2", None]) == "int"
+    assert infer_type(["1", "2.5"]) == "float"
+    assert infer_type(["2024-01-01"]) == "date"
+    assert infer_type(["20240101", "x"]) == "string"
+    assert infer_type([None]) == "string"
 
 
 def test_parquet_output_is_typed_and_content_checksum_is_stable(tmp_path):
