@@ -21,7 +21,7 @@ from warehouse.core.io import read_yaml, read_yaml_without_aliases
 from warehouse.core.paths import CONTRACT_SCHEMA, contract_path
 from warehouse.core.regex import SYNTAX, regex_problem
 from warehouse.gold.sql import contract_problems as gold_contract_problems
-from warehouse.quality.checks import named_columns
+from warehouse.quality.spec import named_columns
 from warehouse.silver.functions import FUNCTIONS
 
 SCHEMA_PATH = Path(CONTRACT_SCHEMA)

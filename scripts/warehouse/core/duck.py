@@ -30,7 +30,10 @@ def sql_name(name: str) -> str:
 
 def limits(threads: int = 1, memory_mb: int | None = None) -> dict:
     """DuckDB's configuration for a job with ``threads`` and ``memory_mb``."""
-    config = {"threads": max(1, int(threads)), "arrow_large_buffer_size": True}
+    config = {
+        "threads": max(1, int(threads)),
+        "arrow_large_buffer_size": True,
+    }
     if memory_mb:
         config["memory_limit"] = f"{max(64, int(memory_mb) // 2)}MB"
     return config
@@ -51,6 +54,7 @@ def session(
     with tempfile.TemporaryDirectory(prefix=f"duckdb-{label}-", dir=temp_root) as spill:
         config = limits(threads, memory_mb) | {"temp_directory": spill}
         con = duckdb.connect(config=config)
+        con.execute("SET enable_progress_bar = false")  # job logs are files, not terminals
         try:
             yield con
         finally:

@@ -219,6 +219,36 @@ def write_batches(
     }
 
 
+def write_table(
+    table: pa.Table,
+    path: Path,
+    *,
+    metadata: dict[str, str] | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> dict:
+    """:func:`write_batches` of an Arrow table held in memory (a row group per million rows)."""
+    batches = table.to_batches(max_chunksize=1 << 20)
+    reader = pa.RecordBatchReader.from_batches(table.schema, batches)
+    return write_batches(reader, path, metadata=metadata, descriptions=descriptions)
+
+
+def schema_of(schema: pa.Schema) -> list[dict]:
+    """Column names and contract type names of an Arrow schema, as the layers record them."""
+    return [{"name": field.name, "type": _type_name(field.type)} for field in schema]
+
+
+def _type_name(kind: pa.DataType) -> str:
+    if pa.types.is_integer(kind):
+        return "int"
+    if pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return "float"
+    if pa.types.is_boolean(kind):
+        return "bool"
+    if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
+        return "date"
+    return "string"
+
+
 def file_content_sha256(path: Path) -> str:
     """:func:`content_sha256` of a Parquet file, reading one column at a time."""
     parquet = pq.ParquetFile(path)

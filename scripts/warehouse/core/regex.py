@@ -1,11 +1,13 @@
-"""The regular expressions of contracts, run on RE2 (through pyarrow) in linear time.
+"""The regular expressions of contracts, run on RE2 (DuckDB's ``regexp_full_match``) in linear
+time.
 
 Python's ``re`` backtracks: a pattern such as ``(\\w+)+$`` compiles fine and then runs for
 hours on one value it nearly matches (pandas hands patterns to ``re`` whenever the data is not
 plain ASCII). RE2 never backtracks, so a check or a step costs time in proportion to the data,
-whatever the pattern. The contract validator compiles every pattern with the same engine that
-runs it, so a pattern RE2 does not support (lookarounds, backreferences, Python's ``\\Z``) is
-refused before anything runs, never at the first row.
+whatever the pattern. The contract validator compiles every pattern with RE2 (pyarrow's build,
+which the validator already loads; DuckDB's steps and checks use the same library), so a
+pattern RE2 does not support (lookarounds, backreferences, Python's ``\\Z``) is refused before
+anything runs, never at the first row.
 
 RE2 syntax differs from Python's in a few places: ``\\d``, ``\\w``, ``\\s`` and ``\\b`` are
 ASCII only (write ``\\p{L}`` for any letter, ``\\p{N}`` for any digit), and there are no
@@ -14,8 +16,6 @@ lookarounds or backreferences (https://github.com/google/re2/wiki/Syntax).
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,10 +30,3 @@ def regex_problem(pattern: str) -> str | None:
     except pa.ArrowInvalid as exc:
         return str(exc).removeprefix("Invalid regular expression: ")
     return None
-
-
-def full_match(values: pd.Series, pattern: str) -> np.ndarray:
-    """Whether each value matches ``pattern`` as a whole (missing values give False)."""
-    text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
-    matched = pc.match_substring_regex(pa.array(text, from_pandas=True), pattern=f"^(?:{pattern})$")
-    return pc.fill_null(matched, False).to_numpy(zero_copy_only=False).astype(bool)

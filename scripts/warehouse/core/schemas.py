@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from warehouse.core.types import type_of
-
-
-def schema_of(frame: pd.DataFrame) -> list[dict]:
-    """Column names and contract types of a frame."""
-    return [{"name": c, "type": type_of(frame[c])} for c in frame.columns]
-
 
 def reordered(a: list[str], b: list[str]) -> bool:
     """Whether the names both lists share appear in a different order."""

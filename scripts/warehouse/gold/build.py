@@ -8,32 +8,49 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from warehouse.core.duck import session, sql_name, sql_string
 from warehouse.core.errors import PipelineError
 from warehouse.core.hashing import sha256_file
 from warehouse.core.io import replacing
-from warehouse.core.parquet import (
-    column_descriptions,
-    file_metadata,
-    read_parquet,
-    write_parquet,
-)
-from warehouse.core.schemas import schema_of
-from warehouse.gold.models import conform, run_model, to_frame
+from warehouse.core.parquet import column_descriptions, file_metadata, schema_of, write_table
+from warehouse.gold.models import conform, run_model
 from warehouse.gold.sql import referenced_tables
-from warehouse.quality.checks import run_checks
+from warehouse.quality.sql_checks import run_checks_sql
 
 
-def _related(checks: list[dict], paths: dict[str, str]) -> dict:
-    """The columns of other tables that the checks compare against, by table name."""
-    columns: dict[str, list[str]] = {}
-    for check in checks:
-        ref = check.get("references") or {}
-        if ref.get("table") in paths and ref.get("column"):
-            columns.setdefault(ref["table"], []).append(ref["column"])
-    return {t: read_parquet(paths[t], sorted(set(c))) for t, c in columns.items()}
+def check_mart(
+    table: pa.Table,
+    *,
+    mart: str,
+    contract: dict,
+    paths: dict[str, str],
+    threads: int = 1,
+    memory_mb: int | None = None,
+    temp_root: str | Path | None = None,
+) -> list[dict]:
+    """The results of the mart's checks on its conformed result ``table``, run as SQL in a
+    DuckDB session: the mart registered under its own name, each table a check references (and
+    the job was given) a view over its Parquet file."""
+    checks = contract.get("checks", [])
+    references = [c.get("references") for c in checks if isinstance(c, dict)]
+    referenced = {ref.get("table") for ref in references if isinstance(ref, dict)}
+    with session(
+        threads=threads, memory_mb=memory_mb, temp_root=temp_root, label=f"{mart}-checks"
+    ) as con:
+        con.register(mart, table)
+        related = {}
+        for name in sorted(t for t in referenced if t in paths and t != mart):
+            con.execute(
+                f"CREATE VIEW {sql_name(name)} AS FROM read_parquet({sql_string(paths[name])})"
+            )
+            related[name] = name
+        return run_checks_sql(
+            con, mart, checks, table=mart, key=contract.get("key"), related=related
+        )
 
 
 def build_mart(
@@ -54,9 +71,10 @@ def build_mart(
     it reads (Parquet files named like their tables), write it to ``data_path`` (saying which
     run, mart and contract made it, with its columns' descriptions) and return its metadata.
 
-    DuckDB gets ``threads`` and half of ``memory_mb`` (the job's memory: the result and its
-    DataFrame for the checks live outside DuckDB's limit) and spills to a temporary folder under
-    ``temp_root`` (the system's by default), removed once the model has run.
+    DuckDB gets ``threads`` and half of ``memory_mb`` (the job's memory: the Arrow result lives
+    outside DuckDB's limit) and spills to a temporary folder under ``temp_root`` (the system's by
+    default), removed once the model has run; the checks run in a second session over the
+    result and the Parquet files of the tables they reference.
     """
     started = time.perf_counter()
     sql = Path(model_path).read_text(encoding="utf-8")
@@ -87,16 +105,20 @@ def build_mart(
             memory_mb=memory_mb // 2 if memory_mb else None,
             temp_dir=spill,
         )
-    frame = to_frame(conform(table, contract, contract_path))
-    del table
+    table = conform(table, contract, contract_path)
     built = time.perf_counter()
-    checks = contract.get("checks", [])
-    results = run_checks(
-        frame, checks, table=mart, key=contract.get("key"), related=_related(checks, paths)
+    results = check_mart(
+        table,
+        mart=mart,
+        contract=contract,
+        paths=paths,
+        threads=threads,
+        memory_mb=memory_mb,
+        temp_root=temp_root,
     )
     checked = time.perf_counter()
-    output = write_parquet(
-        frame,
+    output = write_table(
+        table,
         data_path,
         # The contract file was checked against the SHA-256 the run recorded.
         metadata=file_metadata(
@@ -114,8 +136,8 @@ def build_mart(
         "grain": contract["grain"],
         "key": contract.get("key"),
         "inputs": inputs,
-        "rows_out": len(frame),
-        "schema_out": schema_of(frame),
+        "rows_out": table.num_rows,
+        "schema_out": schema_of(table.schema),
         "column_lineage": {
             c["name"]: c.get("sources", []) for c in contract["columns"] if c.get("sources")
         },

@@ -14,11 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
 
 from warehouse.core.errors import PipelineError
-from warehouse.core.types import dtype_for
 
 ARROW_TYPES = {
     "int": pa.int64(),
@@ -27,10 +25,6 @@ ARROW_TYPES = {
     "string": pa.large_string(),
     "bool": pa.bool_(),
     "date": pa.date32(),
-}
-# The pandas dtypes the checks get, the ones Parquet files are read back in (core/parquet.py).
-_PANDAS_TYPES = {
-    arrow: pd.api.types.pandas_dtype(dtype_for(name)) for name, arrow in ARROW_TYPES.items()
 }
 
 
@@ -117,9 +111,3 @@ def conform(table: pa.Table, contract: dict, where: str) -> pa.Table:
         "be equal):\n" + "\n".join(rows) + "\nFix the model (the SELECT in the .sql file beside "
         "the contract) or the contract; CAST a column to give it another type."
     )
-
-
-def to_frame(table: pa.Table) -> pd.DataFrame:
-    """A conformed mart as a DataFrame in the dtypes Parquet files are read back in (for the
-    checks, which work on DataFrames)."""
-    return table.to_pandas(types_mapper=_PANDAS_TYPES.get)

@@ -1,8 +1,9 @@
 """A layer's check results and its quality gate.
 
-A layer job gathers the check results its table jobs wrote into ``checks.json``; the quality
-gate reads ``checks.json`` and stops the run when an error-level check failed; the run's last
-job completes the run only when every gate is open.
+A layer's report job gathers the check results its table jobs wrote into ``checks.json`` and,
+from them, writes the layer's quality gate, closed when an error-level check failed; the next
+layer is built only for an open gate, and the run's last job completes the run only when every
+gate is open.
 """
 
 from __future__ import annotations

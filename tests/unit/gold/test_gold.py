@@ -10,11 +10,11 @@ import pytest
 from conftest import REPO
 from warehouse.contracts.validation import load_contract
 from warehouse.core.errors import PipelineError
-from warehouse.core.parquet import write_parquet
+from warehouse.core.parquet import to_frame, write_parquet
 from warehouse.core.paths import contract_path
 from warehouse.gold.build import build_mart
 from warehouse.gold.layer import headline_kpis
-from warehouse.gold.models import conform, run_model, to_frame
+from warehouse.gold.models import conform, run_model
 from warehouse.gold.sql import model_path, referenced_tables
 from warehouse.quality.results import failed
 
