@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from warehouse.core.duck import sql_name as q
 from warehouse.core.duck import sql_string as lit
 from warehouse.core.errors import PipelineError
-from warehouse.quality.checks import run_checks
+from warehouse.quality.sql_checks import run_checks_sql
 from warehouse.silver.context import RULE_ID, SOURCE_ROW, Context
 from warehouse.silver.engine import REJECTED, Cleaning
 from warehouse.silver.operations import SQL_TYPES, Compiled, cast_expression, uncastable
@@ -146,13 +146,6 @@ def clean_table(
     )
 
 
-def run_checks_sql(con, relation, checks, *, table, key, order_by):  # TEMPORARY bridge
-    from warehouse.core.parquet import to_frame
-
-    frame = to_frame(con.sql(f"SELECT * FROM {relation} ORDER BY {order_by}").to_arrow_table())
-    return run_checks(frame, checks, table=table, key=key)
-
-
 def _empty_lines(columns: list[str]) -> Compiled:
     """Rows whose every value is missing or white space."""
     if not columns:
@@ -217,7 +210,9 @@ def conform(cleaning: Cleaning, columns: list[dict]) -> int:
         if current == SQL_TYPES[to]:
             continue
         if to == "date" and current != "VARCHAR":
-            cleaning.add(Compiled(sets={name: f"TRY_CAST({q(name)} AS DATE)"}, types={name: "DATE"}))
+            cleaning.add(
+                Compiled(sets={name: f"TRY_CAST({q(name)} AS DATE)"}, types={name: "DATE"})
+            )
             continue
         text = q(name) if current == "VARCHAR" else f"CAST({q(name)} AS VARCHAR)"
         cast = cast_expression(text, to)
@@ -247,7 +242,9 @@ def infer_types(cleaning: Cleaning) -> dict[str, str]:
             f"coalesce(bool_or(is_int_text({value}) AND as_int({value}) IS NULL) {present}, false)",
             f"coalesce(bool_and(as_date({value}, '%Y-%m-%d') IS NOT NULL) {present}, false)",
         ]
-    row = cleaning.con.execute(f"SELECT {', '.join(measures)} FROM {cleaning.relation}").fetchall()[0]
+    row = cleaning.con.execute(f"SELECT {', '.join(measures)} FROM {cleaning.relation}").fetchall()[
+        0
+    ]
     inferred = {}
     for n, column in enumerate(cleaning.types):
         is_int, is_float, too_big, is_date = row[4 * n : 4 * n + 4]
@@ -273,9 +270,7 @@ def generic_clean(cleaning: Cleaning) -> list[dict]:
     cleaning.add(Compiled(sets=sets, types=dict.fromkeys(sets, "VARCHAR")), trim)
     cleaning.flush()
     types = infer_types(cleaning)
-    sets = {
-        c: cast_expression(q(c), to) for c, to in types.items() if to != "string"
-    }
+    sets = {c: cast_expression(q(c), to) for c, to in types.items() if to != "string"}
     if sets:
         cleaning.ctx.rule_id = "generic_types"
         typed = {c: SQL_TYPES[types[c]] for c in sets}
@@ -283,7 +278,13 @@ def generic_clean(cleaning: Cleaning) -> list[dict]:
         cleaning.flush()
     return [
         trim,
-        {"id": "generic_types", "op": "infer_types", "columns": columns, "changed": 0, "rejected": 0},
+        {
+            "id": "generic_types",
+            "op": "infer_types",
+            "columns": columns,
+            "changed": 0,
+            "rejected": 0,
+        },
     ]
 
 

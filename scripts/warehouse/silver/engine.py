@@ -125,9 +125,7 @@ class Cleaning:
         """Queue ``compiled`` under the current rule id (``stat`` is filled in when it ran)."""
         if compiled.windows:
             self.flush()  # a window sees only the rows still in the table
-        self._pending.append(
-            _Pending(compiled, self.ctx.rule_id, dict(self.types), stat, function)
-        )
+        self._pending.append(_Pending(compiled, self.ctx.rule_id, dict(self.types), stat, function))
         self.types.update(compiled.types)
         if compiled.windows:
             self.flush()
@@ -180,9 +178,7 @@ class Cleaning:
         compiled = step.compiled
         alive = "__rej IS NULL"
         rejected = f"coalesce({compiled.reject}, false)" if compiled.reject else "false"
-        replace = [
-            f"{sql} AS {q(c)}" for c, sql in compiled.sets.items() if c in step.before
-        ]
+        replace = [f"{sql} AS {q(c)}" for c, sql in compiled.sets.items() if c in step.before]
         if compiled.reject:
             replace.append(f"CASE WHEN {alive} AND {rejected} THEN {i} ELSE __rej END AS __rej")
             replace.append(

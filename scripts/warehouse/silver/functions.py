@@ -67,8 +67,10 @@ def end_date_from_next_start(
     ctx.require(types, [partition, start, end])
     order = f"{_as_date(start, types)} ASC NULLS LAST, _source_row"
     return Compiled(
-        windows={"__next_start": f"lead({_as_date(start, types)}) OVER (PARTITION BY "
-                 f"{q(partition)} ORDER BY {order})"},
+        windows={
+            "__next_start": f"lead({_as_date(start, types)}) OVER (PARTITION BY "
+            f"{q(partition)} ORDER BY {order})"
+        },
         sets={end: "CAST(__next_start - 1 AS DATE)"},
         types={end: "DATE"},
     )

@@ -233,7 +233,9 @@ def op_reject_when(step, types, ctx) -> Compiled:
             hits.append(f"{q(column)} IS NULL")
         elif condition == "not_in":
             accepted = ", ".join(lit(str(v)) for v in step["values"])
-            hits.append(f"({q(column)} IS NOT NULL AND {as_text(column, types)} NOT IN ({accepted}))")
+            hits.append(
+                f"({q(column)} IS NOT NULL AND {as_text(column, types)} NOT IN ({accepted}))"
+            )
         else:  # not_matching: RE2, a full match
             hits.append(
                 f"({q(column)} IS NOT NULL AND NOT regexp_full_match("

@@ -1,43 +1,77 @@
-"""Reading a Bronze CSV as text: every column a string, malformed and empty lines kept as
-quarantine rows with their line number, never an error.
+"""Reading a Bronze CSV as text into a DuckDB table: every column a string, malformed and empty
+lines kept as quarantine rows with their record number, never an error, memory bounded.
 
 The header is read with the same CSV rules as the data (quoted names, CR, LF or CRLF line
-endings). The data is read by Arrow, fast; when a record spans lines (a quoted field holding a
-line break) it is read again line by line, because a quote that never closes properly would
-otherwise swallow every line after it into one value. That second reading accepts a quoted
-field across lines only when it closes properly; a quote that does not costs its own line,
-which is quarantined with the reason, and the lines after it are read as usual.
+endings). The data is read by Arrow, fast, block by block, and streamed into DuckDB (which spills
+to its temporary folder beyond its memory limit), so memory holds a few blocks whatever the
+file's size. When a record spans lines (a quoted field holding a line break) the file is read
+again line by line (``warehouse.silver.lines``), because a quote that never closes properly would
+otherwise swallow every line after it into one value. That reading accepts a quoted field across
+lines only when it closes properly; a quote that does not costs its own line, which is
+quarantined with the reason, and the lines after it are read as usual.
 """
 
 from __future__ import annotations
 
 import csv
-from itertools import islice
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from warehouse.core.duck import session, sql_name
 from warehouse.core.errors import PipelineError
+from warehouse.silver import lines
 from warehouse.silver.context import REASON, SOURCE_ROW
+
+if TYPE_CHECKING:  # pandas only for the frames of read_bronze_csv, not for load_bronze
+    import pandas as pd
 
 RAW_LINE = "_raw_line"
 HEADER_LIMIT = 1 << 20  # characters of the first line that are read as the header
-# Python's csv module refuses fields over 128 KB by default; the exports may hold larger ones.
-csv.field_size_limit(2**31 - 1)
+# Arrow's CSV reader reads up to 32 blocks ahead of its consumer, so the block size bounds its
+# memory (measured: at most about 160 MB with 4 MB blocks, 440 MB with 16 MB); a record larger
+# than a block is read line by line.
+BLOCK_SIZE = 1 << 22
+MALFORMED_SCHEMA = pa.schema(
+    [(SOURCE_ROW, pa.int64()), (RAW_LINE, pa.string()), (REASON, pa.string())]
+)
 
 
-def read_bronze_csv(path: Path, encoding: str = "utf-8", delimiter: str = ","):
-    """Read a Bronze CSV with every column as text.
+@dataclass(frozen=True)
+class Loaded:
+    """A Bronze CSV loaded into the DuckDB table ``relation``."""
 
-    ``encoding`` is the one Bronze recorded for the file. Returns (rows, malformed): ``rows``
-    has lower-cased, trimmed column names and a ``_source_row`` column, the record's number in
-    the file (1 = first record after the header; the same as its line number minus one unless a
-    quoted field holds a line break); ``malformed`` lists records whose field count differs from
-    the header, and lines whose quote never closes, with their text and the reason, so they can
-    be quarantined instead of failing.
+    relation: str
+    columns: list[str]  # the header's names, lower-cased and trimmed, in file order
+    rows: int  # good records: the rows of ``relation``
+    malformed: pa.Table  # _source_row int64, _raw_line string, _reason string
+    lines_read: int  # data lines the records were read from (see ``lines_read``)
+    by_lines: bool  # whether the file was read line by line (records spanning lines, etc.)
+
+
+def load_bronze(
+    con,
+    path: Path,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    relation: str = "bronze",
+    *,
+    block_size: int = BLOCK_SIZE,
+) -> Loaded:
+    """Load a Bronze CSV into a new DuckDB table ``relation`` on ``con``, every column as text.
+
+    ``encoding`` is the one Bronze recorded for the file. The table has the header's columns
+    (lower-cased, trimmed names, VARCHAR, an empty field is NULL) and ``_source_row`` (BIGINT),
+    the record's number in the file (1 = first record after the header; the same as its line
+    number minus one unless a quoted field holds a line break), its rows in file order.
+    ``malformed`` lists records whose field count differs from the header, and lines whose quote
+    never closes, with their number, text and the reason, so they can be quarantined instead of
+    failing. An existing table ``relation`` is replaced.
     """
     if encoding == "binary":
         raise PipelineError(
@@ -45,22 +79,32 @@ def read_bronze_csv(path: Path, encoding: str = "utf-8", delimiter: str = ","):
             "(comma separated, UTF-8), or remove it from raw/."
         )
     header = _read_header(path, encoding, delimiter)
-    try:
-        table, malformed = _read_with_arrow(path, encoding, delimiter, header)
-    except UnicodeDecodeError:
-        # A byte the detected code page does not define (Bronze decided on a sample): read
-        # line by line, where it becomes U+FFFD; Bronze has already warned about the encoding.
-        return _read_by_lines(path, encoding, delimiter, header)
-    if _spans_lines(table, malformed):
-        return _read_by_lines(path, encoding, delimiter, header)
-    rows = table.to_pandas()
-    # Every data line is either a row or a malformed line, so line numbers follow from the
-    # malformed ones (the handler reports file line numbers; the header is line 1).
-    bad_lines = sorted(m["line"] - 1 for m in malformed if m["line"] is not None)
-    total = len(rows) + len(malformed)
-    good = pd.Index(range(1, total + 1)).difference(pd.Index(bad_lines))
-    rows[SOURCE_ROW] = good.to_numpy()[: len(rows)]
-    return rows, _malformed_frame(bad_lines, malformed)
+    codec = python_codec(encoding)
+    loaded = _load_with_arrow(con, path, codec, delimiter, header, relation, block_size)
+    if loaded is not None:
+        rows, bad = loaded
+        # No value holds a line break (else the file is read by lines): a record is a line.
+        return Loaded(relation, header, rows, bad, rows + bad.num_rows, False)
+    found: list[tuple[int, str, str]] = []
+    stream = lines.batches(path, codec, delimiter, header, found, HEADER_LIMIT)
+    _create(con, relation, lines.schema_of(header), stream)
+    bad = _malformed_table(found)
+    rows, read = _count_lines(con, relation, header, bad)
+    return Loaded(relation, header, rows, bad, read, True)
+
+
+def read_bronze_csv(path: Path, encoding: str = "utf-8", delimiter: str = ","):
+    """Read a Bronze CSV with every column as text into pandas, by :func:`load_bronze` (the whole
+    file in memory: for small files, tests and drafting tools).
+
+    Returns (rows, malformed): ``rows`` has the header's columns (``str``) and ``_source_row``
+    (int64) last; ``malformed`` has ``_source_row``, ``_raw_line`` and ``_reason``.
+    """
+    with session(label="reader") as con:
+        loaded = load_bronze(con, path, encoding, delimiter)
+        con.execute("SET arrow_large_buffer_size = false")  # 32-bit offsets, as Arrow reads
+        table = con.table(loaded.relation).to_arrow_table()
+    return table.to_pandas(self_destruct=True), loaded.malformed.to_pandas()
 
 
 def lines_read(rows: pd.DataFrame, malformed: pd.DataFrame) -> int:
@@ -80,22 +124,103 @@ def python_codec(encoding: str) -> str:
     return "utf-8-sig" if encoding in ("ascii", "utf-8", "utf-8-sig") else encoding
 
 
-def _read_with_arrow(path: Path, encoding: str, delimiter: str, header: list[str]):
-    malformed: list[dict] = []
+class _Stream:
+    """Arrow's batches with ``_source_row``, stopping early when the file must be read by lines.
 
-    def on_invalid(row):
-        malformed.append(
-            {
-                "line": row.number,
-                "text": row.text,
-                "reason": f"line has {row.actual_columns} fields, the header has "
-                f"{row.expected_columns}",
-            }
-        )
+    A good record's number follows from its ordinal among the good ones and the numbers of the
+    malformed records before it (the handler reports file line numbers; the header is line 1):
+    with b_1 < b_2 < ... the malformed numbers, the i-th good record is number
+    i + #{j : b_j - j < i}. The malformed records before a batch's last row are known when the
+    batch is read (the handler runs as its block is parsed); later ones do not count.
+    """
+
+    def __init__(self) -> None:
+        self.schema: pa.Schema | None = None
+        self.malformed: list[tuple[int, str, str]] = []
+        self.keys: list[int] = []  # b_j - j of the malformed records so far
+        self.by_lines = False  # set when a record spans lines or cannot be numbered
+        self.rows = 0
+
+    def on_invalid(self, row) -> str:
+        number = row.number - 1 if row.number is not None and row.number > 1 else 0
+        if number < 1 or (self.malformed and number <= self.malformed[-1][0]):
+            self.by_lines = True  # not numbered, or not in order: read by lines, exactly
+        reason = f"line has {row.actual_columns} fields, the header has {row.expected_columns}"
+        self.malformed.append((number, row.text, reason))
+        self.keys.append(number - len(self.malformed))
         return "skip"
 
-    codec = python_codec(encoding)
-    table = pacsv.read_csv(
+    def batches(self, reader: pacsv.CSVStreamingReader):
+        checked = 0  # malformed texts checked for line breaks
+        for batch in reader:
+            texts = [m[1] for m in self.malformed[checked:]]
+            checked = len(self.malformed)
+            if self.by_lines or _breaks_in(batch, texts):
+                self.by_lines = True
+                return
+            ordinal = np.arange(self.rows + 1, self.rows + batch.num_rows + 1, dtype=np.int64)
+            if self.keys:
+                ordinal += np.searchsorted(np.asarray(self.keys), ordinal, side="left")
+            self.rows += batch.num_rows
+            columns = [*batch.columns, lines.int64s(ordinal)]
+            yield pa.RecordBatch.from_arrays(columns, schema=self.schema)
+        if _breaks_in(None, [m[1] for m in self.malformed[checked:]]):
+            self.by_lines = True
+
+
+def _load_with_arrow(con, path, codec, delimiter, header, relation, block_size):
+    """(rows, malformed) of the file loaded by Arrow, or None if it must be read by lines."""
+    stream = _Stream()
+    try:  # the first block is read as the reader opens
+        reader = _open_csv(path, codec, delimiter, header, block_size, stream.on_invalid)
+    except Exception as exc:
+        if _by_lines_instead(exc):
+            return None
+        raise
+    stream.schema = reader.schema.append(pa.field(SOURCE_ROW, pa.int64()))
+    try:
+        _create(con, relation, stream.schema, stream.batches(reader))
+    except Exception as exc:
+        if _by_lines_instead(exc):
+            return None
+        raise
+    last = stream.malformed[-1][0] if stream.malformed else 0
+    if stream.by_lines or last > stream.rows + len(stream.malformed):
+        con.execute(f"DROP TABLE {sql_name(relation)}")
+        return None
+    return stream.rows, _malformed_table(stream.malformed)
+
+
+def _by_lines_instead(exc: Exception) -> bool:
+    """Whether Arrow's error means the file is read line by line: a byte the detected code page
+    does not define (Bronze decided on a sample; line by line it becomes U+FFFD, and Bronze has
+    already warned about the encoding), or a record larger than Arrow's block."""
+    return isinstance(exc, UnicodeDecodeError) or (
+        isinstance(exc, pa.ArrowInvalid) and "straddl" in str(exc)
+    )
+
+
+def _breaks_in(batch: pa.RecordBatch | None, texts: list[str]) -> bool:
+    """Whether a value of ``batch`` or one of ``texts`` holds a line break (CR or LF)."""
+    if any("\n" in t or "\r" in t for t in texts):
+        return True
+    for column in batch.columns if batch is not None else ():
+        if column.null_count == len(column):
+            continue
+        offsets, data = column.buffers()[1:3]
+        if data is None:
+            continue
+        bounds = np.frombuffer(offsets, dtype=np.int32)[
+            column.offset : column.offset + len(column) + 1
+        ]
+        values = data.slice(int(bounds[0]), int(bounds[-1] - bounds[0])).to_pybytes()
+        if b"\n" in values or b"\r" in values:
+            return True
+    return False
+
+
+def _open_csv(path, codec, delimiter, header, block_size, on_invalid):
+    return pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(
             # Arrow reads UTF-8 itself (and skips a BOM with the header line); other encodings
@@ -104,7 +229,7 @@ def _read_with_arrow(path: Path, encoding: str, delimiter: str, header: list[str
             use_threads=False,  # row numbers of malformed lines are only known when serial
             column_names=header,
             skip_rows=1,
-            block_size=1 << 24,
+            block_size=block_size,
         ),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
@@ -119,98 +244,60 @@ def _read_with_arrow(path: Path, encoding: str, delimiter: str, header: list[str
             strings_can_be_null=True,
         ),
     )
-    return table, malformed
 
 
-def _spans_lines(table: pa.Table, malformed: list[dict]) -> bool:
-    """Whether any record was read from more than one line (a value holds a line break)."""
-    for column in table.columns:
-        for brk in ("\n", "\r"):
-            if pc.any(pc.match_substring(column, brk)).as_py():
-                return True
-    return any("\n" in m["text"] or "\r" in m["text"] for m in malformed)
+def _create(con, relation: str, schema: pa.Schema, batches: Iterator[pa.RecordBatch]) -> None:
+    """The table ``relation`` with the rows of ``batches``, in order, streamed into DuckDB. An
+    error while reading them is raised as it is (through DuckDB it would lose its type), and
+    leaves no table."""
+    failed: list[Exception] = []
 
-
-def _read_by_lines(path: Path, encoding: str, delimiter: str, header: list[str]):
-    """Read the data lines with Python's CSV reader, in strict mode, resuming after a line whose
-    quote does not close properly. Slower than Arrow and holding the file's lines in memory:
-    used only for files with records that span lines."""
-    with open(path, encoding=python_codec(encoding), errors="replace", newline="") as handle:
-        handle.readline(HEADER_LIMIT)
-        lines = handle.readlines()  # with newline="": split at CR, LF and CRLF, kept
-    width = len(header)
-    records: list[list[str | None]] = []
-    numbers: list[int] = []
-    bad: list[tuple[int, str, str]] = []  # (record number, raw text, reason)
-    start = 0
-    while start < len(lines):
-        reader = csv.reader(islice(lines, start, None), delimiter=delimiter, strict=True)
-        first = start  # the first line of the record being read
+    def guarded():
         try:
-            for fields in reader:
-                end = start + reader.line_num
-                number = len(numbers) + len(bad) + 1
-                if fields and len(fields) != width:
-                    text = "".join(lines[first:end]).rstrip("\r\n")
-                    bad.append(
-                        (number, text, f"line has {len(fields)} fields, the header has {width}")
-                    )
-                else:
-                    records.append([f or None for f in fields] or [None] * width)
-                    numbers.append(number)
-                first = end
-            start = len(lines)
-        except csv.Error as exc:
-            failed_at = start + reader.line_num - 1
-            number = len(numbers) + len(bad) + 1
-            line = lines[first].rstrip("\r\n")
-            fields = next(csv.reader([lines[first]], delimiter=delimiter))
-            if failed_at == first and not any("\n" in f or "\r" in f for f in fields):
-                # Text after a closing quote within one line ("ab"c): read leniently, as Arrow
-                # does; the line is whole either way.
-                if len(fields) == width:
-                    records.append([f or None for f in fields])
-                    numbers.append(number)
-                else:
-                    bad.append(
-                        (number, line, f"line has {len(fields)} fields, the header has {width}")
-                    )
-            else:
-                bad.append(
-                    (number, line, _unclosed_reason(first, failed_at, "end of data" in str(exc)))
-                )
-            start = first + 1
-    columns = list(zip(*records, strict=True)) if records else [()] * width
-    table = pa.table(
-        {name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=True)}
-    )
-    rows = table.to_pandas()
-    rows[SOURCE_ROW] = pd.Series(numbers, dtype="int64")
-    return rows, _malformed_frame(
-        [b[0] for b in bad], [{"text": b[1], "reason": b[2]} for b in bad]
-    )
+            yield from batches
+        except Exception as exc:  # noqa: BLE001 - raised below, once DuckDB is done
+            failed.append(exc)
+
+    stream = pa.RecordBatchReader.from_batches(schema, guarded())
+    view = f"_bronze_stream_{id(stream)}"
+    con.register(view, stream)
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {sql_name(relation)} AS SELECT * FROM {view}")
+    finally:
+        con.unregister(view)
+    if failed:
+        con.execute(f"DROP TABLE {sql_name(relation)}")
+        raise failed[0]
 
 
-def _unclosed_reason(first: int, failed_at: int, at_end: bool) -> str:
-    line = first + 2  # file line numbers: the header is line 1
-    if at_end:
-        swallowed = f"the {failed_at - first:,} lines after it, up to the end of the file"
-    else:
-        swallowed = f"{failed_at - first:,} lines, up to line {failed_at + 2}"
-    return (
-        f"line {line}: a quote opened in this line is never closed properly, so it would "
-        f"swallow {swallowed}; only this line is set aside"
-    )
+def _count_lines(con, relation: str, header: list[str], malformed: pa.Table) -> tuple[int, int]:
+    """(rows, lines read) of a table read by lines: one line per record plus the line breaks in
+    its values and in the malformed records' texts (a CRLF is one break), counted in SQL."""
+
+    def breaks(column: str) -> str:
+        crlf_as_lf = f"replace({column}, chr(13) || chr(10), chr(10))"
+        bare = f"replace(replace({crlf_as_lf}, chr(13), ''), chr(10), '')"
+        return f"coalesce(strlen({crlf_as_lf}) - strlen({bare}), 0)"
+
+    in_rows = " + ".join(breaks(sql_name(name)) for name in header)
+    view = f"_bronze_malformed_{id(malformed)}"
+    con.register(view, malformed)
+    try:
+        [(rows, read)] = con.execute(
+            f"SELECT count(*), count(*) + coalesce(sum({in_rows}), 0) "
+            f"+ (SELECT count(*) + coalesce(sum({breaks(sql_name(RAW_LINE))}), 0) FROM {view}) "
+            f"FROM {sql_name(relation)}"
+        ).fetchall()
+    finally:
+        con.unregister(view)
+    return int(rows), int(read)
 
 
-def _malformed_frame(numbers: list[int], malformed: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            SOURCE_ROW: pd.Series(numbers, dtype="int64"),
-            RAW_LINE: pd.Series([m["text"] for m in malformed], dtype="str"),
-            REASON: pd.Series([m["reason"] for m in malformed], dtype="str"),
-        }
-    )
+def _malformed_table(malformed: list[tuple[int, str, str]]) -> pa.Table:
+    numbers, texts, reasons = zip(*malformed, strict=True) if malformed else ((), (), ())
+    arrays = [lines.int64s(np.array(numbers, dtype=np.int64)), lines.strings(texts)]
+    arrays.append(lines.strings(reasons))
+    return pa.Table.from_arrays(arrays, schema=MALFORMED_SCHEMA)
 
 
 def _read_header(path: Path, encoding: str, delimiter: str) -> list[str]:
@@ -240,5 +327,10 @@ def _read_header(path: Path, encoding: str, delimiter: str) -> list[str]:
     if empty:
         raise PipelineError(
             f"{path}: header column {empty[0]} has no name. Give every column a name."
+        )
+    if SOURCE_ROW in names:
+        raise PipelineError(
+            f"{path}: the header names a column {SOURCE_ROW}, a name Silver keeps for the "
+            "record number. Rename the column in the export."
         )
     return names
