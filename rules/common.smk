@@ -108,19 +108,10 @@ def readable(path):
     return local
 
 
-def storage_args():
-    """This invocation's default storage settings as command-line arguments (empty on a shared
-    file system), for the ``snakemake`` a job starts itself. Plugin settings such as the
-    endpoint reach jobs as SNAKEMAKE_STORAGE_* environment variables."""
-    settings = workflow.storage_settings
-    if settings.default_storage_provider is None:
-        return []
-    return [
-        "--default-storage-provider",
-        settings.default_storage_provider,
-        "--default-storage-prefix",
-        settings.default_storage_prefix or "",
-    ]
+def shared_file_system():
+    """Whether jobs share this invocation's file system (local runs, SLURM, cluster-generic);
+    False with a default storage provider (Kubernetes)."""
+    return workflow.storage_settings.default_storage_provider is None
 
 
 def run_manifest(run_id):
@@ -142,8 +133,9 @@ def run_manifest(run_id):
 def _main_process():
     # Only the invocation that plans the DAG decides what to rebuild; a job's own snakemake
     # process (local subprocess or cluster job) builds exactly its outputs, all missing.
-    shared_fs = workflow.storage_settings.default_storage_provider is None
-    return shared_fs and not (workflow.remote_exec or workflow.subprocess_exec)
+    return shared_file_system() and not (
+        workflow.remote_exec or workflow.subprocess_exec
+    )
 
 
 def _job_outputs(rule_name, wildcards):
@@ -350,8 +342,9 @@ def gold_mart_inputs(wildcards):
 
 
 def silver_gate(run_id):
-    """The Silver quality gate of the run, read once it is written (it is a checkpoint)."""
-    checkpoints.silver_quality_gate.get(run_id=run_id)
+    """The Silver quality gate of the run, read once it is written (by the checkpoint
+    silver_layer_report)."""
+    checkpoints.silver_layer_report.get(run_id=run_id)
     return read_yaml(readable(paths.SILVER_GATE.format(run_id=run_id)))
 
 

@@ -1,6 +1,6 @@
 # Gold: one job per mart (built from Silver tables and earlier marts, held to its contract),
-# an optional CSV export per mart, the layer report and the Gold quality gate. Nothing here
-# is built unless the Silver quality gate of the run is open.
+# an optional CSV export per mart, and the layer report with the Gold quality gate. Nothing
+# here is built unless the Silver quality gate of the run is open.
 
 
 rule gold_build_mart:
@@ -78,6 +78,7 @@ rule gold_layer_report:
             category="Gold",
             subcategory="{run_id}",
         ),
+        gate=update(paths.GOLD_GATE),
     log:
         paths.log("gold_layer_report"),
     benchmark:
@@ -86,30 +87,10 @@ rule gold_layer_report:
     resources:
         mem_mb=2000,
         runtime=10,
-    script:
-        "../scripts/gold_layer_report.py"
-
-
-rule gold_quality_gate:
-    input:
-        checks=lambda wildcards: settled(
-            "gold_quality_gate", wildcards, paths.GOLD_CHECKS.format(**wildcards)
-        ),
-    output:
-        gate=paths.GOLD_GATE,
-    log:
-        paths.log("gold_quality_gate"),
-    benchmark:
-        paths.benchmark("gold_quality_gate")
-    localrule: True
-    threads: 1
-    resources:
-        mem_mb=256,
-        runtime=5,
     params:
         report=paths.GOLD_REPORT,
     script:
-        "../scripts/quality_gate.py"
+        "../scripts/gold_layer_report.py"
 
 
 rule gold:

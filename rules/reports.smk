@@ -3,13 +3,15 @@
 #
 # Deliberately undeclared reads of run_summary_report (on a shared file system only):
 # - the run's job benchmark files (job times and memory). Declared, each job would gain an
-#   edge to the summary in `snakemake all --dag`, which the summary's lineage graph is drawn
-#   from (every Bronze copy, Silver table and Gold mart would point at the summary), and a
-#   summary rebuilt after a benchmark file was deleted would rerun that job and everything
-#   downstream of it, rewriting the run's data;
+#   edge to the summary in `snakemake all --dag` (every Bronze copy, Silver table and Gold mart
+#   would point at the summary, and the lineage graph, held equal to that DAG by a test, with
+#   them), and a summary rebuilt after a benchmark file was deleted would rerun that job and
+#   everything downstream of it, rewriting the run's data;
 # - the previous run's summary (the "since the previous run" comparison). Declared, even
 #   ancient(), it puts the earlier run's summary job and its whole job graph (and so, run after
-#   run, every earlier run's) into every invocation's DAG and into the lineage drawn from it.
+#   run, every earlier run's) into every invocation's DAG;
+# - the Gold contracts' SQL models, for the lineage graph (warehouse.lineage.graph): read as the
+#   workflow reads them to schedule a mart's inputs; they are part of the workflow's sources.
 # The runs index (onsuccess/onerror in rules/console.smk) reads every run's files outside any job.
 
 
@@ -44,10 +46,7 @@ rule run_summary_report:
         mem_mb=1000,
         runtime=10,
     params:
-        snakefile=workflow.main_snakefile,
-        storage_args=storage_args(),
-        # The summary plans the run's DAG itself, with the same top-level config values.
-        config_overrides=[f"raw_dir={config['raw_dir']}"],
+        shared_fs=shared_file_system(),
         agents=config["agents"],
         llm_calls=lambda wildcards: paths.LLM_CALLS.format(run_id=wildcards.run_id),
     script:

@@ -1,4 +1,4 @@
-# Silver: one job per Bronze table (clean, type, quarantine, check), then the layer report and
+# Silver: one job per Bronze table (clean, type, quarantine, check), then the layer report with
 # the quality gate, which decides whether Gold is built for the run.
 
 
@@ -41,7 +41,8 @@ rule silver_clean_table:
         "../scripts/silver_clean_table.py"
 
 
-rule silver_layer_report:
+# A checkpoint: whether Gold is part of the DAG depends on the quality gate it writes.
+checkpoint silver_layer_report:
     input:
         manifest=lambda wildcards: settled(
             "silver_layer_report", wildcards, paths.RUN_MANIFEST.format(**wildcards)
@@ -61,6 +62,7 @@ rule silver_layer_report:
             category="Silver",
             subcategory="{run_id}",
         ),
+        gate=update(paths.SILVER_GATE),
     log:
         paths.log("silver_layer_report"),
     benchmark:
@@ -69,31 +71,10 @@ rule silver_layer_report:
     resources:
         mem_mb=512,
         runtime=10,
-    script:
-        "../scripts/silver_layer_report.py"
-
-
-# A checkpoint: whether Gold is part of the DAG depends on what the gate decided.
-checkpoint silver_quality_gate:
-    input:
-        checks=lambda wildcards: settled(
-            "silver_quality_gate", wildcards, paths.SILVER_CHECKS.format(**wildcards)
-        ),
-    output:
-        gate=paths.SILVER_GATE,
-    log:
-        paths.log("silver_quality_gate"),
-    benchmark:
-        paths.benchmark("silver_quality_gate")
-    localrule: True
-    threads: 1
-    resources:
-        mem_mb=256,
-        runtime=5,
     params:
         report=paths.SILVER_REPORT,
     script:
-        "../scripts/quality_gate.py"
+        "../scripts/silver_layer_report.py"
 
 
 rule silver:

@@ -1,10 +1,12 @@
 """Rule gold_layer_report: the Gold layer's metadata.yaml, checks.json, run_log.txt and HTML
-report with the headline KPIs and small inline SVG charts. It always succeeds, so a failing
-check is reported before the Gold quality gate decides."""
+report with the headline KPIs and small inline SVG charts, and the Gold quality gate. The job
+always succeeds: a failing check is reported, and a closed gate stops the run later (see
+warehouse.quality.gates)."""
 
 from warehouse.core.io import read_yaml, write_json, write_text, write_yaml
+from warehouse.quality.gates import decide_gate
 from warehouse.report.gold_report import gold_layer_report
-from warehouse.rulekit import run_rule
+from warehouse.rulekit import log_gate, run_rule
 
 
 def main(smk, log):
@@ -21,6 +23,9 @@ def main(smk, log):
         meta["status"],
         meta["kpis"],
     )
+    gate = decide_gate(report.checks, smk.params.report)
+    write_yaml(smk.output.gate, gate)
+    log_gate(log, gate)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """Rule run_summary_report: the run's summary (JSON, Markdown, HTML) and its lineage graph,
-drawn from the workflow's real DAG (see warehouse.report.run_summary)."""
+drawn from what the run declares (see warehouse.report.run_summary)."""
 
 from warehouse.core.io import write_json, write_text
 from warehouse.report.run_summary import run_summary
@@ -9,12 +9,9 @@ from warehouse.rulekit import run_rule
 def main(smk, log):
     report = run_summary(
         dict(smk.input.items()),
-        snakefile=smk.params.snakefile,
-        storage_args=list(smk.params.storage_args),
-        config_overrides=list(smk.params.config_overrides),
+        shared_fs=smk.params.shared_fs,
         agents=smk.params.agents,
         llm_calls=smk.params.llm_calls,
-        log=log,
     )
     write_json(smk.output.json, report.summary)
     write_text(smk.output.md, report.markdown)

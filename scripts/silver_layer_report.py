@@ -1,10 +1,12 @@
-"""Rule silver_layer_report: the Silver layer's metadata.yaml, checks.json, run_log.txt and
-HTML report, from the per-table metadata. It always succeeds, so a failing check is reported
-before the quality gate stops the run."""
+"""Rule silver_layer_report (a checkpoint): the Silver layer's metadata.yaml, checks.json,
+run_log.txt and HTML report, from the per-table metadata, and the Silver quality gate, which
+decides whether Gold is built for the run. The job always succeeds: a failing check is reported,
+and a closed gate stops the run later (see warehouse.quality.gates)."""
 
 from warehouse.core.io import read_yaml, write_json, write_text, write_yaml
+from warehouse.quality.gates import decide_gate
 from warehouse.report.layer_reports import silver_layer_report
-from warehouse.rulekit import run_rule
+from warehouse.rulekit import log_gate, run_rule
 
 
 def main(smk, log):
@@ -23,6 +25,9 @@ def main(smk, log):
         meta["status"],
         report.checks["summary"],
     )
+    gate = decide_gate(report.checks, smk.params.report)
+    write_yaml(smk.output.gate, gate)
+    log_gate(log, gate)
 
 
 if __name__ == "__main__":

@@ -163,3 +163,15 @@ def log_failed_checks(log: logging.Logger, checks: list[dict]) -> None:
                 check["severity"],
                 check["failing_rows"],
             )
+
+
+def log_gate(log: logging.Logger, gate: dict) -> None:
+    """One line saying what a layer's quality gate decided (see warehouse.quality.gates)."""
+    if gate["status"] == "closed":
+        log.warning(
+            "%s quality gate closed: %d error-level check(s) failed",
+            gate["layer"],
+            len(gate["failures"]),
+        )
+    else:
+        log.info("%s quality gate open: %s", gate["layer"], gate["checks"])

@@ -19,7 +19,7 @@ from conftest import REPO, canonical_content
 
 SUBMIT = REPO / "tests" / "cluster" / "submit.sh"
 # Rules run by the main process even on a cluster (``localrule: True``): tiny bookkeeping jobs.
-LOCAL_RULES = {"run_manifest", "silver_quality_gate", "gold_quality_gate", "run_complete"}
+LOCAL_RULES = {"run_manifest", "run_complete"}
 JOB_DIRECTIVES = ("script:", "shell:", "run:", "wrapper:", "notebook:")
 
 

@@ -209,7 +209,7 @@ def test_jobs_without_a_shared_file_system_build_the_same_run_through_storage(
     summary = json.loads((store / f"artifacts/reports/{run_id}/summary_report.json").read_text())
     schema_validator("summary_report.schema.json").validate(summary)
     assert summary["status"] == "complete"
-    # The lineage comes from the DAG as the pod saw it through storage: every table is in it.
+    # The lineage the pod drew from what the run declares: every table is in it.
     node_ids = {node["id"] for node in summary["lineage"]["nodes"]}
     content = canonical_content(store)
     tables = {tuple(key.split("/")[:2]) for key in content}

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from test_lineage_graph_e2e import dag_graph, summary_lineage
 
 from conftest import schema_validator
 from openlineage_spec import assert_valid
@@ -334,6 +335,10 @@ def test_error_level_check_failure_closes_the_gate_and_keeps_the_report(workspac
     assert [layer["status"] for layer in summary["layers"]] == ["complete", "failed", "not_built"]
     index = json.loads((workspace.root / "artifacts/runs.json").read_text())
     assert index["runs"][0]["status"] == "blocked"
+    # Its lineage (no Gold: no Gold job is part of the run) is the table graph of its DAG.
+    lineage = summary_lineage(workspace, run_id)
+    assert lineage == dag_graph(workspace, run_id)
+    assert not [node for node in lineage["nodes"] if node["layer"] == "gold"]
 
     # The run stays blocked, with the same message, until the data or the contract changes.
     again = workspace.snakemake("all")

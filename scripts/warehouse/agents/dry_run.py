@@ -45,7 +45,9 @@ def dry_run(
             relation="bronze",
             columns=columns,
             rows=len(rows),
-            malformed=pa.Table.from_pandas(malformed, schema=MALFORMED_SCHEMA, preserve_index=False),
+            malformed=pa.Table.from_pandas(
+                malformed, schema=MALFORMED_SCHEMA, preserve_index=False
+            ),
             lines_read=len(rows) + len(malformed),
             by_lines=False,
         )

@@ -62,7 +62,6 @@ EMAIL = r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}"
 PHONE = r"\+?[\d ()./-]{7,20}"
 
 
-
 def _rule(text: pd.Series, expression: str) -> pd.Series:
     """The Silver value rule ``expression`` (SQL over ``x``, the macros of silver/macros.sql)
     evaluated on each of ``text``'s values: the profile judges values by the very rules the

@@ -1,22 +1,31 @@
-"""Table-level lineage from the workflow's real DAG (``snakemake --dag``).
+"""The table graph of ``snakemake --dag`` output: the yardstick of the declared lineage.
 
-The caller runs ``snakemake --dag`` for the run and passes its Graphviz dot text here. Jobs are
-folded into tables: a raw file, its Bronze copy, a Silver table, a Gold mart, a layer report.
-Jobs that move no table of their own (the run manifest, quality gates, exports, aggregate
-targets such as ``all``) are not drawn; lineage is connected through them instead.
+The pipeline draws a run's lineage from what the run declares (:mod:`warehouse.lineage.graph`);
+this module folds the workflow's real job graph into the same shape, so that a test can hold the
+two equal (``tests/e2e/test_lineage_graph_e2e.py``), and so that anyone can fold the job graph of
+an invocation themselves (``snakemake all --dag --config run_id=<id>``).
+
+Jobs are folded into tables: a raw file, its Bronze copy, a Silver table, a Gold mart, a layer
+report. Jobs that move no table of their own (the run manifest, exports, the final status,
+aggregate targets such as ``all``) are not drawn; lineage is connected through them instead.
 """
 
 from __future__ import annotations
 
 import re
 
-LAYERS = ("raw", "bronze", "silver", "gold", "reports")
+from warehouse.lineage.graph import (
+    DATA_LAYERS,
+    bronze_node,
+    gold_node,
+    ordered,
+    raw_node,
+    report_node,
+    silver_node,
+)
 
-
-DATA_LAYERS = ("raw", "bronze", "silver", "gold")
-
-
-# Targets that only collect other jobs' outputs: they carry no lineage of their own.
+# Targets that only collect other jobs' outputs, and the run's final status: they carry no
+# lineage of their own.
 AGGREGATE_RULES = frozenset({"all", "bronze", "silver", "gold", "run_complete"})
 
 
@@ -66,30 +75,24 @@ def parse_dot(text: str) -> tuple[dict[str, dict], list[tuple[str, str]]]:
 
 def _is_hidden(rule: str) -> bool:
     """Whether a job is folded away (lineage passes through it) instead of drawn."""
-    return (
-        rule in AGGREGATE_RULES
-        or rule in PASS_THROUGH_RULES
-        or rule.endswith("_quality_gate")
-        or "_export" in rule
-    )
+    return rule in AGGREGATE_RULES or rule in PASS_THROUGH_RULES or "_export" in rule
 
 
-def _table_node(job: dict, raw_dir: str) -> dict | None:
+def _table_node(job: dict) -> dict | None:
     """The drawn node a job stands for, or None for a hidden job."""
     rule, wildcards = job["rule"], job["wildcards"]
     if _is_hidden(rule):
         return None
     if rule == "bronze_copy_file":
-        path = f"{wildcards.get('source', '?')}/{wildcards.get('file', '?')}"
-        return {"id": f"bronze:{path}", "label": path, "layer": "bronze"}
+        return bronze_node(wildcards.get("source", "?"), wildcards.get("file", "?"))
     if rule == "silver_clean_table":
-        table = wildcards.get("table", "?")
-        return {"id": f"silver:{table}", "label": table, "layer": "silver"}
+        return silver_node(wildcards.get("table", "?"))
     if rule == "gold_build_mart":
-        mart = wildcards.get("mart", "?")
-        return {"id": f"gold:{mart}", "label": mart, "layer": "gold"}
+        return gold_node(wildcards.get("mart", "?"))
     # Unknown rules stay visible; their wildcards tell jobs of one rule apart.
     values = [wildcards[name] for name in sorted(wildcards)]
+    if rule.endswith("_report") and not values:
+        return report_node(rule)
     suffix = "".join(f":{value}" for value in values)
     label = rule + (f" ({', '.join(values)})" if values else "")
     layer = "reports" if rule.endswith("_report") else "other"
@@ -100,30 +103,21 @@ def _table_node(job: dict, raw_dir: str) -> dict | None:
     }
 
 
-def layer_rank(layer: str) -> tuple[int, str]:
-    """Sort key: the known layers in pipeline order, any other layer after them by name."""
-    return (LAYERS.index(layer), "") if layer in LAYERS else (len(LAYERS), layer)
-
-
-def label_key(node: dict) -> tuple[str, str, str]:
-    return (node["label"].casefold(), node["label"], node["id"])
-
-
 def table_graph(text: str, raw_dir: str = "raw") -> dict:
     """Fold ``snakemake --dag`` output into ``{"nodes": [...], "edges": [[from, to], ...]}``.
 
     Each Bronze copy job also yields its raw file (``raw_dir/source_<source>/<file>``). An edge
     is drawn between two visible nodes when the DAG links their jobs directly or through hidden
-    jobs. A path through a quality gate is a control dependency (the gate only decides whether
-    the next layer may run), so it may end at a report or other node but never at a table:
-    Silver -> Gold lineage comes from the DAG's direct edges only.
+    jobs. An edge from a layer report to a table is a control dependency (the report's job also
+    writes the layer's quality gate, which only decides whether the next layer may run), so it
+    is not drawn: Silver -> Gold lineage comes from the marts' own inputs.
     """
     jobs, job_edges = parse_dot(text)
     nodes: dict[str, dict] = {}
     job_node: dict[str, str] = {}
     edges: set[tuple[str, str]] = set()
     for job_id, job in jobs.items():
-        node = _table_node(job, raw_dir)
+        node = _table_node(job)
         if node is None:
             continue
         nodes[node["id"]] = node
@@ -131,11 +125,7 @@ def table_graph(text: str, raw_dir: str = "raw") -> dict:
         if job["rule"] == "bronze_copy_file":
             wildcards = job["wildcards"]
             source, name = wildcards.get("source", "?"), wildcards.get("file", "?")
-            raw = {
-                "id": f"raw:{source}/{name}",
-                "label": f"{raw_dir}/source_{source}/{name}",
-                "layer": "raw",
-            }
+            raw = raw_node(source, name, f"{raw_dir}/source_{source}/{name}")
             nodes[raw["id"]] = raw
             edges.add((raw["id"], node["id"]))
 
@@ -144,23 +134,20 @@ def table_graph(text: str, raw_dir: str = "raw") -> dict:
         successors.setdefault(src, []).append(dst)
 
     for start, start_node in job_node.items():
-        # Walk forward through hidden jobs until visible ones; remember crossing a gate.
-        stack = [(dst, False) for dst in successors.get(start, [])]
+        # Walk forward through hidden jobs until visible ones.
+        stack = list(successors.get(start, []))
         seen = set()
         while stack:
-            job_id, gated = stack.pop()
-            if (job_id, gated) in seen:
+            job_id = stack.pop()
+            if job_id in seen:
                 continue
-            seen.add((job_id, gated))
-            if job_id in job_node:
-                target = nodes[job_node[job_id]]
-                if target["id"] != start_node and not (gated and target["layer"] in DATA_LAYERS):
-                    edges.add((start_node, target["id"]))
+            seen.add(job_id)
+            if job_id not in job_node:
+                stack.extend(successors.get(job_id, []))
                 continue
-            gated = gated or jobs[job_id]["rule"].endswith("_quality_gate")
-            stack.extend((dst, gated) for dst in successors.get(job_id, []))
+            target = nodes[job_node[job_id]]
+            control = nodes[start_node]["layer"] == "reports" and target["layer"] in DATA_LAYERS
+            if target["id"] != start_node and not control:
+                edges.add((start_node, target["id"]))
 
-    ordered = sorted(nodes.values(), key=lambda n: (layer_rank(n["layer"]), *label_key(n)))
-    position = {node["id"]: i for i, node in enumerate(ordered)}
-    edge_list = sorted(edges, key=lambda e: (position[e[0]], position[e[1]]))
-    return {"nodes": ordered, "edges": [[src, dst] for src, dst in edge_list]}
+    return ordered(nodes, edges)

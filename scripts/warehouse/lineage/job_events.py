@@ -5,7 +5,9 @@ datasets are the job's input and output files; a Parquet output carries its sche
 the job also wrote a table metadata file, the data-quality assertions of its checks and (for
 Gold) its column lineage. Events go to ``artifacts/reports/<run_id>/openlineage.jsonl`` (those
 of a job that rebuilds a lost file of a complete run to ``artifacts/repairs/<run_id>/``).
-Emitting an event must never fail a job: problems are logged as warnings.
+Emitting an event must never fail a job: problems are logged as warnings. The client library
+is loaded (by :mod:`warehouse.lineage.transport`) only in a job whose environment configures a
+transport: writing the JSON Lines file needs none of it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from warehouse.core import paths
 from warehouse.core.io import read_yaml
 from warehouse.lineage import openlineage as ol
+from warehouse.lineage import transport
 
 
 class JobLineage:
@@ -57,14 +60,16 @@ class JobLineage:
             self.log.warning("could not write the OpenLineage event: %s", exc)
         if ol.transport_configured():
             try:
-                ol.send_event(event)
+                transport.send_event(event)
             except Exception as exc:  # noqa: BLE001
                 self.log.warning("could not send the OpenLineage event: %s", exc)
 
     def close(self) -> None:
         """Wait until a configured transport has sent this job's events (see close_client)."""
+        if not ol.transport_configured():
+            return
         try:
-            if not ol.close_client():
+            if not transport.close_client():
                 self.log.warning("the OpenLineage transport did not send every event in time")
         except Exception as exc:  # noqa: BLE001
             self.log.warning("could not close the OpenLineage client: %s", exc)

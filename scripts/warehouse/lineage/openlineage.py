@@ -3,10 +3,17 @@
 Every job emits a START event when it begins and a COMPLETE (or FAIL) event when it ends. Each
 event is appended as one JSON line to ``artifacts/reports/<run_id>/openlineage.jsonl``, which
 Marquez or any other OpenLineage consumer can ingest, and, when the environment configures an
-OpenLineage transport (``OPENLINEAGE_URL``, see :func:`transport_configured`), also sent there:
-on Kubernetes that is the only copy that outlives a job's pod. Events are built with the official
-``openlineage-python`` model and serialiser, so their shape is the one of the spec version the
-client targets (the ``schemaURL`` / ``_schemaURL`` every event and facet carries).
+OpenLineage transport (``OPENLINEAGE_URL``, see :func:`transport_configured`), also sent there
+by the official ``openlineage-python`` client (:mod:`warehouse.lineage.transport`): on
+Kubernetes that is the only copy that outlives a job's pod.
+
+Events are plain dicts here, in the JSON shape the client's model and serialiser give them (the
+spec version and facet schema versions it targets: the ``schemaURL`` / ``_schemaURL`` every event
+and facet carries, the empty ``facets`` it writes). Importing that client costs a job 0.3 s and
+more (its transports pull in requests, urllib3, aiohttp), so a job imports it only to send;
+``tests/unit/lineage/test_openlineage_events.py`` holds every event built here equal, byte for
+byte, to the client's serialisation of the same event, so an upgrade of the client that changes
+the shape fails there.
 
 Naming, chosen so that a consumer sees one job with one run per pipeline run:
 
@@ -28,23 +35,11 @@ always listed this facet among the dataset facets.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-
-from openlineage.client.event_v2 import InputDataset, Job, OutputDataset, Run, RunEvent, RunState
-from openlineage.client.facet_v2 import (
-    column_lineage_dataset,
-    data_quality_assertions_dataset,
-    error_message_run,
-    job_type_job,
-    parent_run,
-    schema_dataset,
-)
-from openlineage.client.serde import Serde
 
 from warehouse import PROJECT_URL, __project__, __version__
 
@@ -53,6 +48,23 @@ DATASET_NAMESPACE = "file"  # datasets are files named by their path relative to
 # The spec requires a URI; by convention it names the producing code and its version.
 PRODUCER = f"{PROJECT_URL}/tree/v{__version__}"
 PARENT_JOB = "pipeline"  # the job that stands for a whole pipeline run
+
+# The schema URLs openlineage-python's model stamps on an event and on each facet we write.
+_SPEC = "https://openlineage.io/spec"
+EVENT_SCHEMA = f"{_SPEC}/2-0-2/OpenLineage.json#/$defs/RunEvent"
+FACET_SCHEMAS = {
+    "parent": f"{_SPEC}/facets/1-2-0/ParentRunFacet.json#/$defs/ParentRunFacet",
+    "errorMessage": f"{_SPEC}/facets/1-0-1/ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
+    "jobType": f"{_SPEC}/facets/2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet",
+    "schema": f"{_SPEC}/facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
+    "dataQualityAssertions": (
+        f"{_SPEC}/facets/1-1-0/DataQualityAssertionsDatasetFacet.json"
+        "#/$defs/DataQualityAssertionsDatasetFacet"
+    ),
+    "columnLineage": (
+        f"{_SPEC}/facets/1-2-0/ColumnLineageDatasetFacet.json#/$defs/ColumnLineageDatasetFacet"
+    ),
+}
 
 # Fixed, so that run ids are the same on every machine, in every Python and project version.
 _UUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, PROJECT_URL)
@@ -83,33 +95,6 @@ def transport_configured(environ: Mapping[str, str] = os.environ) -> bool:
         key in ("OPENLINEAGE_URL", "OPENLINEAGE_CONFIG") or key.startswith("OPENLINEAGE__TRANSPORT")
         for key in environ
     )
-
-
-@functools.cache
-def _client():
-    # Imported here, not at the top: the client (and its transports) is needed only when an
-    # OpenLineage endpoint is configured.
-    from openlineage.client import OpenLineageClient
-
-    return OpenLineageClient()
-
-
-def send_event(event: RunEvent) -> None:
-    """Emit the event through openlineage-python's client, configured by the environment (for
-    example ``OPENLINEAGE_URL=http://marquez:5000``: HTTP to ``/api/v1/lineage``)."""
-    _client().emit(event)
-
-
-def close_client(timeout: float = 30.0) -> bool:
-    """Wait, at most ``timeout`` seconds, until the transport has sent every event emitted so
-    far, then close it; False when events were left unsent. Every job calls this before it
-    ends: an asynchronous transport (``OPENLINEAGE__TRANSPORT__TYPE=async_http``) sends from a
-    background thread, and what it still holds when the process exits is lost."""
-    if _client.cache_info().currsize == 0:  # no event was sent: there is nothing to close
-        return True
-    client = _client()
-    _client.cache_clear()
-    return client.close(timeout) is not False
 
 
 def job_name(rule: str, wildcards: Mapping[str, str]) -> str:
@@ -170,29 +155,28 @@ def dataset_facets(
     """
     facets: dict = {}
     if schema:
-        facets["schema"] = schema_dataset.SchemaDatasetFacet(
+        facets["schema"] = _facet(
+            "schema",
             fields=[
-                schema_dataset.SchemaDatasetFacetFields(
-                    name=column["name"],
-                    type=column.get("type"),
-                    description=column.get("description"),
-                    ordinal_position=position,
+                _drop_none(
+                    {
+                        "name": column["name"],
+                        "type": column.get("type"),
+                        "description": column.get("description"),
+                        "ordinal_position": position,
+                        "fields": [],
+                    }
                 )
                 for position, column in enumerate(schema, start=1)
             ],
-            producer=PRODUCER,
         )
     if checks:
-        facets["dataQualityAssertions"] = (
-            data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
-                assertions=[_assertion(check) for check in checks], producer=PRODUCER
-            )
+        facets["dataQualityAssertions"] = _facet(
+            "dataQualityAssertions", assertions=[_assertion(check) for check in checks]
         )
     fields = _lineage_fields(column_lineage or {}, path_of or {})
     if fields:
-        facets["columnLineage"] = column_lineage_dataset.ColumnLineageDatasetFacet(
-            fields=fields, producer=PRODUCER
-        )
+        facets["columnLineage"] = _facet("columnLineage", fields=fields, dataset=[])
     return facets
 
 
@@ -204,9 +188,9 @@ def start_event(
     inputs: Sequence[str],
     outputs: Sequence[str],
     event_time: str | None = None,
-) -> RunEvent:
+) -> dict:
     """The START event of a job: its input and output files, no dataset facets yet."""
-    return _event(RunState.START, run_id, rule, wildcards, inputs, outputs, event_time)
+    return _event("START", run_id, rule, wildcards, inputs, outputs, event_time)
 
 
 def complete_event(
@@ -217,9 +201,9 @@ def complete_event(
     inputs: Sequence[str],
     outputs: Sequence[str | tuple[str, dict]],
     event_time: str | None = None,
-) -> RunEvent:
+) -> dict:
     """The COMPLETE event of a job. An output is a path or ``(path, dataset_facets(...))``."""
-    return _event(RunState.COMPLETE, run_id, rule, wildcards, inputs, outputs, event_time)
+    return _event("COMPLETE", run_id, rule, wildcards, inputs, outputs, event_time)
 
 
 def fail_event(
@@ -232,16 +216,13 @@ def fail_event(
     message: str,
     stack_trace: str | None = None,
     event_time: str | None = None,
-) -> RunEvent:
+) -> dict:
     """The FAIL event of a job, with ``message`` (and the stack trace, if given) as its error."""
-    error = error_message_run.ErrorMessageRunFacet(
-        message=message,
-        programmingLanguage="python",
-        stackTrace=stack_trace,
-        producer=PRODUCER,
+    error = _facet(
+        "errorMessage", message=message, programmingLanguage="python", stackTrace=stack_trace
     )
     return _event(
-        RunState.FAIL,
+        "FAIL",
         run_id,
         rule,
         wildcards,
@@ -252,18 +233,18 @@ def fail_event(
     )
 
 
-def to_json_line(event: RunEvent) -> str:
+def to_json_line(event: dict) -> str:
     """The event as one line of JSON, without the trailing newline.
 
-    The client's serialiser drops unset (None) fields and sorts keys. json's default
-    ``ensure_ascii`` escapes every non-ASCII character and newlines are escaped inside strings,
-    so the line is plain ASCII (hence valid UTF-8) and never spans two lines, whatever an error
-    message holds.
+    Keys sorted and unset fields left out, as the client's serialiser writes an event. json's
+    default ``ensure_ascii`` escapes every non-ASCII character and newlines are escaped inside
+    strings, so the line is plain ASCII (hence valid UTF-8) and never spans two lines, whatever
+    an error message holds.
     """
-    return Serde.to_json(event)
+    return json.dumps(event, sort_keys=True)
 
 
-def append_event(path: str | Path, event: RunEvent) -> None:
+def append_event(path: str | Path, event: dict) -> None:
     """Append the event as one line to the JSON Lines file ``path``, creating it if needed.
 
     The line goes out in a single ``os.write`` on a descriptor opened with ``O_APPEND``, so jobs
@@ -290,8 +271,17 @@ def read_events(path: str | Path) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
+def _drop_none(values: dict) -> dict:
+    # The client's serialiser leaves out every unset (None) field.
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _facet(name: str, **fields) -> dict:
+    return {"_producer": PRODUCER, "_schemaURL": FACET_SCHEMAS[name], **_drop_none(fields)}
+
+
 def _event(
-    state: RunState,
+    state: str,
     run_id: str,
     rule: str,
     wildcards: Mapping[str, str],
@@ -299,20 +289,25 @@ def _event(
     outputs: Sequence[str | tuple[str, dict]],
     event_time: str | None,
     run_facets: dict | None = None,
-) -> RunEvent:
+) -> dict:
     name = job_name(rule, wildcards)
-    return RunEvent(
-        eventType=state,
-        eventTime=_event_time(event_time),
-        producer=PRODUCER,
-        run=Run(
-            runId=run_uuid(run_id, name),
-            facets={"parent": _parent_facet(run_id), **(run_facets or {})},
-        ),
-        job=Job(namespace=NAMESPACE, name=name, facets={"jobType": _job_type_facet()}),
-        inputs=[InputDataset(namespace=DATASET_NAMESPACE, name=str(path)) for path in inputs],
-        outputs=[_output(output) for output in outputs],
-    )
+    return {
+        "eventTime": _event_time(event_time),
+        "eventType": state,
+        "inputs": [_dataset(path, "inputFacets") for path in inputs],
+        "job": {
+            "facets": {"jobType": _job_type_facet()},
+            "name": name,
+            "namespace": NAMESPACE,
+        },
+        "outputs": [_output(output) for output in outputs],
+        "producer": PRODUCER,
+        "run": {
+            "facets": {"parent": _parent_facet(run_id), **(run_facets or {})},
+            "runId": run_uuid(run_id, name),
+        },
+        "schemaURL": EVENT_SCHEMA,
+    }
 
 
 def _event_time(value: str | None) -> str:
@@ -325,48 +320,49 @@ def _event_time(value: str | None) -> str:
     return value
 
 
-def _parent_facet(run_id: str) -> parent_run.ParentRunFacet:
-    run = pipeline_run_uuid(run_id)
+def _parent_facet(run_id: str) -> dict:
+    run = {"facets": {}, "runId": pipeline_run_uuid(run_id)}
+    job = {"facets": {}, "name": PARENT_JOB, "namespace": NAMESPACE}
     # The pipeline run is also the root of the hierarchy; saying so spares consumers a lookup.
-    return parent_run.ParentRunFacet(
-        run=parent_run.Run(runId=run),
-        job=parent_run.Job(namespace=NAMESPACE, name=PARENT_JOB),
-        root=parent_run.Root(
-            run=parent_run.RootRun(runId=run),
-            job=parent_run.RootJob(namespace=NAMESPACE, name=PARENT_JOB),
-        ),
-        producer=PRODUCER,
-    )
+    return _facet("parent", job=job, root={"job": dict(job), "run": dict(run)}, run=run)
 
 
-def _job_type_facet() -> job_type_job.JobTypeJobFacet:
-    return job_type_job.JobTypeJobFacet(
-        processingType="BATCH", integration="SNAKEMAKE", jobType="JOB", producer=PRODUCER
-    )
+def _job_type_facet() -> dict:
+    return _facet("jobType", integration="SNAKEMAKE", jobType="JOB", processingType="BATCH")
 
 
-def _output(output: str | tuple[str, dict]) -> OutputDataset:
+def _dataset(path: str, kind_facets: str, facets: Mapping | None = None) -> dict:
+    return {
+        "facets": dict(facets or {}),
+        kind_facets: {},
+        "name": str(path),
+        "namespace": DATASET_NAMESPACE,
+    }
+
+
+def _output(output: str | tuple[str, dict]) -> dict:
     if isinstance(output, tuple):
         path, facets = output
-        return OutputDataset(namespace=DATASET_NAMESPACE, name=str(path), facets=dict(facets))
-    return OutputDataset(namespace=DATASET_NAMESPACE, name=str(output))
+        return _dataset(path, "outputFacets", facets)
+    return _dataset(output, "outputFacets")
 
 
-def _assertion(check: dict) -> data_quality_assertions_dataset.Assertion:
+def _assertion(check: dict) -> dict:
     columns = check.get("columns") or []
-    return data_quality_assertions_dataset.Assertion(
-        assertion=check["id"],
-        success=check["status"] == "pass",
-        # A check on several columns (unique on a composite key, a comparison) is about their
-        # combination; the spec's "column" names one column, so leave it unset.
-        column=columns[0] if len(columns) == 1 else None,
-        severity=check.get("severity"),
+    return _drop_none(
+        {
+            "assertion": check["id"],
+            "success": check["status"] == "pass",
+            # A check on several columns (unique on a composite key, a comparison) is about
+            # their combination; the spec's "column" names one column, so leave it unset.
+            "column": columns[0] if len(columns) == 1 else None,
+            "severity": check.get("severity"),
+            "params": {},
+        }
     )
 
 
-def _lineage_fields(
-    column_lineage: dict[str, list[str]], path_of: dict[str, str]
-) -> dict[str, column_lineage_dataset.Fields]:
+def _lineage_fields(column_lineage: dict[str, list[str]], path_of: dict[str, str]) -> dict:
     fields = {}
     for column, sources in column_lineage.items():
         input_fields = []
@@ -374,10 +370,13 @@ def _lineage_fields(
             table, _, field = source.partition(".")
             if table in path_of and field:
                 input_fields.append(
-                    column_lineage_dataset.InputField(
-                        namespace=DATASET_NAMESPACE, name=path_of[table], field=field
-                    )
+                    {
+                        "field": field,
+                        "name": path_of[table],
+                        "namespace": DATASET_NAMESPACE,
+                        "transformations": [],
+                    }
                 )
         if input_fields:
-            fields[column] = column_lineage_dataset.Fields(inputFields=input_fields)
+            fields[column] = {"inputFields": input_fields}
     return fields

@@ -1,4 +1,4 @@
-"""The lineage graph (``warehouse.lineage.dag``) drawn as inline SVG.
+"""The lineage graph (``warehouse.lineage.graph``) drawn as inline SVG.
 
 The SVG is laid out in pure Python so the report renders on machines without Graphviz; when the
 ``dot`` executable is installed, :func:`render` lets Graphviz lay out the same graph instead.
@@ -12,7 +12,7 @@ import subprocess
 from html import escape
 from itertools import pairwise
 
-from warehouse.lineage.dag import label_key, layer_rank
+from warehouse.lineage.graph import label_key, layer_rank
 
 LAYER_COLORS = {  # fill, stroke
     "raw": ("#eef0f3", "#7b8794"),

@@ -151,7 +151,9 @@ def clean_silver() -> dict:
     return read_yaml(meta)
 
 
-def layer_report(rule: str, templates: dict[str, str], **inputs) -> dict[str, Path]:
+def layer_report(
+    rule: str, templates: dict[str, str], params: dict | None = None, **inputs
+) -> dict[str, Path]:
     """Rule ``rule`` (a layer report) with the manifest and ``inputs``; its output files."""
     outputs = {name: paths.at(template, run_id=RUN_ID) for name, template in templates.items()}
     run_adapter(
@@ -159,6 +161,7 @@ def layer_report(rule: str, templates: dict[str, str], **inputs) -> dict[str, Pa
             rule=rule,
             input={"manifest": paths.at(paths.RUN_MANIFEST, run_id=RUN_ID), **inputs},
             output=outputs,
+            params=params,
             wildcards={"run_id": RUN_ID},
         )
     )
@@ -170,27 +173,15 @@ SILVER_REPORT = {
     "checks": paths.SILVER_CHECKS,
     "run_log": paths.SILVER_RUN_LOG,
     "report": paths.SILVER_REPORT,
+    "gate": paths.SILVER_GATE,
 }
 
 
 def silver_report() -> dict[str, Path]:
+    """Rule silver_layer_report: the layer's files and its quality gate."""
     metas = [paths.at(paths.SILVER_TABLE_META, **TABLE_FIELDS)]
-    return layer_report("silver_layer_report", SILVER_REPORT, metas=metas)
-
-
-def gate(checks: str, gate_file: str, report: str) -> dict:
-    """Rule silver_quality_gate or gold_quality_gate (one script); the gate file."""
-    out = paths.at(gate_file, run_id=RUN_ID)
-    run_adapter(
-        fake_snakemake(
-            rule="quality_gate",
-            input={"checks": paths.at(checks, run_id=RUN_ID)},
-            output={"gate": out},
-            params={"report": report.format(run_id=RUN_ID)},
-            wildcards={"run_id": RUN_ID},
-        )
-    )
-    return read_yaml(out)
+    params = {"report": paths.SILVER_REPORT.format(run_id=RUN_ID)}
+    return layer_report("silver_layer_report", SILVER_REPORT, params, metas=metas)
 
 
 def complete(gates: list[dict]) -> dict:
@@ -332,8 +323,10 @@ def test_silver_report_and_an_open_gate(workspace):
     assert checks["summary"] == {"total": 6, "passed": 6, "failed_error": 0, "failed_warn": 0}
     assert f"{TABLE}: 4 in = 3 out + 1 quarantined (malformed_line 1)" in out["run_log"].read_text()
     assert TABLE in out["report"].read_text()
-    record = gate(paths.SILVER_CHECKS, paths.SILVER_GATE, paths.SILVER_REPORT)
-    assert (record["status"], record["failures"]) == ("open", [])
+    record = read_yaml(out["gate"])
+    assert (record["layer"], record["status"], record["failures"]) == ("silver", "open", [])
+    assert record["checks"] == checks["summary"]
+    assert record["report"] == paths.SILVER_REPORT.format(run_id=RUN_ID)
     assert complete([record])["status"] == "complete"
 
 
@@ -342,9 +335,9 @@ def test_a_failing_error_check_closes_the_gate_and_blocks_the_run(workspace):
     make_manifest()
     copy_bronze()
     clean_silver()
-    silver_report()
-    assert read_yaml(paths.at(paths.SILVER_METADATA, run_id=RUN_ID))["status"] == "failed"
-    record = gate(paths.SILVER_CHECKS, paths.SILVER_GATE, paths.SILVER_REPORT)
+    out = silver_report()
+    assert read_yaml(out["metadata"])["status"] == "failed"
+    record = read_yaml(out["gate"])
     assert record["status"] == "closed"
     assert {f["id"] for f in record["failures"]} == {"unique_id", "accepted_values_maintenance"}
     with pytest.raises(PipelineError) as error:
@@ -448,7 +441,9 @@ def test_gold_report_with_kpis_and_charts_and_its_gate(workspace):
             "checks": paths.GOLD_CHECKS,
             "run_log": paths.GOLD_RUN_LOG,
             "report": paths.GOLD_REPORT,
+            "gate": paths.GOLD_GATE,
         },
+        {"report": paths.GOLD_REPORT.format(run_id=RUN_ID)},
         metas=[paths.at(paths.GOLD_TABLE_META, **MART_FIELDS)],
         kpi_tables=[fact, paths.at(paths.GOLD_DATA, **MART_FIELDS)],
     )
@@ -460,4 +455,5 @@ def test_gold_report_with_kpis_and_charts_and_its_gate(workspace):
     assert read_json(out["checks"])["summary"]["failed_error"] == 0
     assert f"{MART}: 3 rows from fact_sales" in out["run_log"].read_text()
     assert "<svg" in out["report"].read_text()
-    assert gate(paths.GOLD_CHECKS, paths.GOLD_GATE, paths.GOLD_REPORT)["status"] == "open"
+    gate = read_yaml(out["gate"])
+    assert (gate["layer"], gate["status"], gate["failures"]) == ("gold", "open", [])

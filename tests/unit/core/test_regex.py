@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from warehouse.core.regex import full_match, regex_problem
+from warehouse.core.regex import regex_problem
 from warehouse.silver.context import SOURCE_ROW, Context
 from warehouse.silver.engine import REJECTED, Cleaning
 
@@ -20,29 +20,41 @@ NEAR_MISSES = ["José Müller-Lüdenscheidt Ångström Ærø!" * 3, "é" * 40 + 
 CATASTROPHIC = r"(\w+)+$"
 
 
+def full_match(values: pd.Series, pattern: str) -> list[bool]:
+    """Whether each value matches ``pattern`` as a whole, as the steps and checks decide it
+    (DuckDB's regexp_full_match, RE2); missing values give False."""
+    text = pa.table({"v": pa.array(values.astype("str"), pa.large_string(), from_pandas=True)})
+    with duckdb.connect() as con:
+        con.register("t", text)
+        rows = con.execute(
+            "SELECT coalesce(regexp_full_match(v, ?), false) FROM t", [pattern]
+        ).fetchall()
+    return [bool(r[0]) for r in rows]
+
+
 def test_a_catastrophic_pattern_on_accented_names_takes_milliseconds():
     values = pd.Series(NEAR_MISSES * 1000 + [None], dtype="str")
     started = time.monotonic()
     matched = full_match(values, CATASTROPHIC)
     assert time.monotonic() - started < 5
-    assert not matched.any()  # missing values give False too
+    assert not any(matched)  # missing values give False too
 
 
 def test_full_match_anchors_the_whole_pattern_and_reads_unicode():
     values = pd.Series(["AW00011000", "xAW00011000", "abc", "Müller", None], dtype="str")
-    assert full_match(values, r"AW\d{8}").tolist() == [True, False, False, False, False]
-    assert full_match(values, "a|abc").tolist() == [False, False, True, False, False]
-    assert full_match(values, r"\p{L}+").tolist() == [False, False, True, True, False]
-    assert full_match(values, r"M.ller").tolist() == [False, False, False, True, False]
+    assert full_match(values, r"AW\d{8}") == [True, False, False, False, False]
+    assert full_match(values, "a|abc") == [False, False, True, False, False]
+    assert full_match(values, r"\p{L}+") == [False, False, True, True, False]
+    assert full_match(values, r"M.ller") == [False, False, False, True, False]
 
 
 def test_full_match_reads_non_text_columns_as_text():
-    assert full_match(pd.Series([1, None, 22], dtype="Int64"), r"\d").tolist() == [
+    assert full_match(pd.Series([1, None, 22], dtype="Int64"), r"\d") == [
         True,
         False,
         False,
     ]
-    assert full_match(pd.Series([], dtype="str"), "x").tolist() == []
+    assert full_match(pd.Series([], dtype="str"), "x") == []
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,9 @@
-"""Lineage graph: Snakemake's --dag output folded to tables, and its SVG renderings.
+"""Lineage graph: the table graph a run declares, Snakemake's --dag output folded to tables (the
+yardstick it is held to), and its SVG renderings.
 
-``data/dag_sample.dot`` is real ``snakemake --dag`` output for one run of the workflow.
+``data/dag_sample.dot`` is real ``snakemake all --dag`` output for one run of the workflow on the
+committed sample (regenerate it when the rules change: ``snakemake all --dag --config
+run_id=<id> > tests/data/dag_sample.dot`` in a workspace holding that run).
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ from itertools import pairwise
 
 import pytest
 
-from conftest import DATA
+from conftest import DATA, REPO
+from warehouse.core import paths
 from warehouse.lineage.dag import parse_dot, table_graph
+from warehouse.lineage.graph import gold_inputs, run_graph
 from warehouse.report import lineage_svg as lineage_graph
 from warehouse.report.lineage_svg import render, render_svg, render_with_graphviz
 
@@ -55,22 +60,22 @@ def graph() -> dict:
 def test_parse_dot_reads_jobs_rules_and_wildcards():
     nodes, edges = parse_dot(SAMPLE)
     assert len(nodes) == 26
-    assert nodes["0"] == {"rule": "all", "wildcards": {}}
-    assert nodes["1"] == {
+    assert nodes["14"] == {"rule": "all", "wildcards": {}}
+    assert nodes["3"] == {
         "rule": "bronze_copy_file",
         "wildcards": {"file": "cust_info.csv", "source": "crm"},
     }
-    assert nodes["2"]["rule"] == "run_manifest"
-    assert nodes["2"]["wildcards"]["run_id"].startswith("2026")
-    assert nodes["10"] == {"rule": "silver_clean_table", "wildcards": {"table": "crm_cust_info"}}
-    assert nodes["19"] == {"rule": "gold_build_mart", "wildcards": {"mart": "fact_sales"}}
-    assert nodes["16"] == {"rule": "silver_quality_gate", "wildcards": {}}
+    assert nodes["1"]["rule"] == "run_manifest"
+    assert nodes["1"]["wildcards"]["run_id"].startswith("2026")
+    assert nodes["2"] == {"rule": "silver_clean_table", "wildcards": {"table": "crm_cust_info"}}
+    assert nodes["20"] == {"rule": "gold_build_mart", "wildcards": {"mart": "fact_sales"}}
+    assert nodes["0"] == {"rule": "silver_layer_report", "wildcards": {}}
     rules = [node["rule"] for node in nodes.values()]
     assert rules.count("bronze_copy_file") == 6
     assert rules.count("silver_clean_table") == 6
     assert rules.count("gold_build_mart") == 7
-    assert ("3", "0") in edges and ("16", "18") in edges
-    assert len(edges) == 94
+    assert ("3", "2") in edges and ("0", "20") in edges  # the gate it writes: Gold waits
+    assert len(edges) == 97
 
 
 def test_parse_dot_skips_noise_and_empty_label_lines():
@@ -93,10 +98,11 @@ def test_table_graph_has_one_node_per_file_table_mart_and_report(graph):
         "report:bronze_layer_report",
         "report:silver_layer_report",
         "report:gold_layer_report",
+        "report:run_summary_report",
     }
-    # Gates, the manifest and `all` are folded away.
-    assert len(ids) == 6 * 3 + 7 + 3
-    assert not any("gate" in i or "manifest" in i or i.endswith(":all") for i in ids)
+    # The manifest, the final status and `all` are folded away.
+    assert len(ids) == 6 * 3 + 7 + 4
+    assert not any(w in i for i in ids for w in ("manifest", "complete", ":all"))
 
     by_id = {node["id"]: node for node in graph["nodes"]}
     assert by_id["raw:crm/cust_info.csv"] == {
@@ -130,8 +136,10 @@ def test_table_graph_edges_follow_the_dag(graph):
         assert (f"silver:{table}", "report:silver_layer_report") in edges
     for mart in MARTS:
         assert (f"gold:{mart}", "report:gold_layer_report") in edges
-    # Silver -> Gold comes from the DAG's direct edges only: the path silver report -> gate ->
-    # mart is a control dependency, not lineage.
+    for layer in ("bronze", "silver", "gold"):
+        assert (f"report:{layer}_layer_report", "report:run_summary_report") in edges
+    # Silver -> Gold comes from the marts' own inputs only: the edge silver report (it writes
+    # the gate) -> mart is a control dependency, not lineage.
     silver_to_gold = {(a, b) for a, b in edges if b.startswith("gold:") and a.startswith("silver:")}
     assert silver_to_gold == {
         ("silver:crm_cust_info", "gold:dim_customers"),
@@ -141,8 +149,8 @@ def test_table_graph_edges_follow_the_dag(graph):
         ("silver:erp_px_cat_g1v2", "gold:dim_products"),
         ("silver:crm_sales_details", "gold:fact_sales"),
     }
-    assert not any(a.startswith("report:") for a, _ in edges)
-    assert len(edges) == 45
+    assert {b for a, b in edges if a.startswith("report:")} == {"report:run_summary_report"}
+    assert len(edges) == 48
 
 
 def test_table_graph_is_sorted_and_deterministic(graph):
@@ -161,7 +169,7 @@ def test_table_graph_handles_new_rules_generically():
         "run_manifest\\nrun_id: R1",  # 1
         "gold_build_mart\\nmart: fact_sales",  # 2
         "gold_layer_report",  # 3
-        "gold_quality_gate",  # 4
+        "run_manifest",  # 4 (a pass-through job)
         "gold_export_csv\\nmart: fact_sales",  # 5
         "run_summary_report",  # 6
         "run_diff",  # 7
@@ -186,8 +194,46 @@ def test_table_graph_handles_new_rules_generically():
         ["gold:fact_sales", "report:gold_layer_report"],
         ["gold:fact_sales", "report:run_summary_report"],  # through the CSV export
         ["gold:fact_sales", "other:run_diff"],
-        ["report:gold_layer_report", "report:run_summary_report"],  # through the gate
+        ["report:gold_layer_report", "report:run_summary_report"],  # through a hidden job
     ]
+
+
+def sample_manifest() -> dict:
+    """The parts of the manifest of the run ``data/dag_sample.dot`` was planned for that the
+    declared graph reads: its raw files and the Gold contracts it was made with."""
+    raw = [path.split("/", 1) for path in TABLES]
+    marts = [paths.contract_path("gold", mart).as_posix() for mart in sorted(MARTS)]
+    return {
+        "run_id": "20261202T050335Z_0e33812c",
+        "raw_files": [{"source": s, "file": f, "path": f"raw/source_{s}/{f}"} for s, f in raw],
+        "config_files": {path: "0" * 64 for path in marts},
+    }
+
+
+def test_the_declared_graph_is_the_table_graph_of_the_dag(graph, monkeypatch):
+    """What the run declares (manifest, the marts' SQL models in config/) is what the real DAG
+    of the run folds to; tests/e2e/test_lineage_graph_e2e.py holds the same on a fresh run."""
+    monkeypatch.chdir(REPO)
+    manifest = sample_manifest()
+    assert run_graph(manifest, gold_inputs(manifest)) == graph
+
+
+def test_the_declared_graph_of_a_run_without_gold_has_no_gold(graph):
+    declared = run_graph(sample_manifest(), None)
+    kept = {n["id"] for n in graph["nodes"] if n["layer"] != "gold"} - {"report:gold_layer_report"}
+    assert {n["id"] for n in declared["nodes"]} == kept
+    assert [e for e in graph["edges"] if set(e) <= kept] == declared["edges"]
+
+
+def test_the_declared_graph_draws_no_edge_to_a_table_outside_the_run():
+    manifest = {
+        "run_id": "R",
+        "raw_files": [{"source": "crm", "file": "a.csv", "path": "raw/source_crm/a.csv"}],
+        "config_files": {"config/contracts/gold/m.yaml": "0" * 64},
+    }
+    declared = run_graph(manifest, {"m": {"silver": ["crm_a", "crm_gone"], "gold": ["nope"]}})
+    assert ["silver:crm_a", "gold:m"] in declared["edges"]
+    assert not [e for e in declared["edges"] if "gone" in e[0] or "nope" in e[0]]
 
 
 def test_render_svg_draws_every_node_as_valid_xml(graph):
@@ -202,7 +248,7 @@ def test_render_svg_draws_every_node_as_valid_xml(graph):
     assert len(root.findall(".//{http://www.w3.org/2000/svg}path")) >= len(graph["edges"])
     # Six rows at most per column: the drawing stays short.
     _, _, width, height = (float(v) for v in root.get("viewBox").split())
-    assert height < 400 and width < 1600
+    assert height < 400 and width < 1800
 
 
 def test_render_svg_escapes_labels():

@@ -217,9 +217,9 @@ def test_the_compact_console_writes_one_line_per_job_and_leaves_the_rest_to_snak
     line = compact.format(record(" Rule: silver_clean_table, Jobid: 3", **job))
     assert line.endswith("] localrule silver_clean_table: table=crm_cust_info")
     assert RUN not in line and "a" * 10 not in line
-    gate = {**job, "rule_name": "silver_quality_gate", "local": False, "is_checkpoint": True,
+    gate = {**job, "rule_name": "silver_layer_report", "local": False, "is_checkpoint": True,
             "wildcards": {"run_id": RUN}}  # fmt: skip
-    assert compact.format(record("", **gate)).endswith("] checkpoint silver_quality_gate:")
+    assert compact.format(record("", **gate)).endswith("] checkpoint silver_layer_report:")
     assert compact.format(record("Finished jobid: 3", event="job_finished")) == ""
     assert compact.format(record("Execute 2 jobs...", event="job_started")) == ""
     assert compact.format(record("Select jobs to execute...")) == ""
