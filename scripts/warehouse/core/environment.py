@@ -18,7 +18,7 @@ from warehouse import __project__, __version__
 
 # The libraries whose version changes a run's results: the workflow engine, the table and
 # Parquet libraries, and the YAML reader of contracts and config.
-RESULT_PACKAGES = ("snakemake", "pandas", "pyarrow", "numpy", "pyyaml")
+RESULT_PACKAGES = ("snakemake", "duckdb", "pandas", "pyarrow", "numpy", "pyyaml")
 # Recorded in metadata too (reports, validation, the model client, lineage, .env), not
 # fingerprinted: they shape how results are shown and sent, not what they are.
 PACKAGES = (
