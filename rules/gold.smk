@@ -28,7 +28,8 @@ rule gold_build_mart:
         paths.log("gold_build_mart", "{mart}"),
     benchmark:
         paths.benchmark("gold_build_mart", "{mart}")
-    threads: 1
+    # DuckDB runs the job on this many threads (Snakemake lowers it to --cores).
+    threads: 2
     resources:
         mem_mb=3000,
         runtime=30,

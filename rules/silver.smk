@@ -33,7 +33,8 @@ rule silver_clean_table:
         paths.log("silver_clean_table", "{table}"),
     benchmark:
         paths.benchmark("silver_clean_table", "{table}")
-    threads: 1
+    # DuckDB runs the job on this many threads (Snakemake lowers it to --cores).
+    threads: 2
     resources:
         mem_mb=3000,
         runtime=30,
