@@ -100,13 +100,24 @@ def content_sha256(table: pa.Table) -> str:
 
 
 def _update_column(digest, column) -> None:
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    valid = pc.is_valid(array).to_numpy(zero_copy_only=False)
-    digest.update(len(array).to_bytes(8, "little"))
-    digest.update(np.packbits(valid).tobytes())
-    present = array.filter(pa.array(valid)) if array.null_count else array
-    for part in _value_bytes(present):
-        digest.update(part)
+    """Hash one column chunk by chunk (never combined: a column of a large file stays in its
+    chunks), with the same bytes as hashing it combined."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    if not pa.types.is_primitive(column.type) and column.type not in _TEXT_OFFSETS:
+        chunks = [pa.chunked_array(chunks, type=column.type).combine_chunks()]
+    valid = [pc.is_valid(chunk).to_numpy(zero_copy_only=False) for chunk in chunks]
+    digest.update(sum(len(chunk) for chunk in chunks).to_bytes(8, "little"))
+    digest.update(np.packbits(np.concatenate(valid) if valid else np.zeros(0, bool)).tobytes())
+    present = [
+        chunk.filter(pa.array(ok)) if chunk.null_count else chunk
+        for chunk, ok in zip(chunks, valid, strict=True)
+    ]
+    parts = [_value_bytes(chunk) for chunk in present if len(chunk)]
+    if column.type in _TEXT_OFFSETS:  # every length first, then every byte of text
+        parts = [[p[0] for p in parts], [p[1] for p in parts]]
+    for group in parts:
+        for part in group:
+            digest.update(part)
 
 
 _TEXT_OFFSETS = {
@@ -195,11 +206,13 @@ def write_batches(
     *,
     metadata: dict[str, str] | None = None,
     descriptions: dict[str, str] | None = None,
+    content: bool = True,
 ) -> dict:
     """Write a stream of record batches to Parquet (a row group per batch, never the whole
     table in memory), with the same metadata as :func:`write_parquet`; returns the same
     description of the file. The content checksum is computed from the file, one column at a
-    time."""
+    time; ``content=False`` leaves it None, for the caller to compute once it has freed the
+    memory the batches came from (:func:`file_content_sha256`)."""
     schema = _described(batches.schema, metadata, descriptions)
     path = Path(path)
     rows = 0
@@ -214,22 +227,9 @@ def write_batches(
         "path": path.as_posix(),
         "rows": rows,
         "sha256": file_sha,
-        "content_sha256": file_content_sha256(path),
+        "content_sha256": file_content_sha256(path) if content else None,
         "size_bytes": path.stat().st_size,
     }
-
-
-def write_table(
-    table: pa.Table,
-    path: Path,
-    *,
-    metadata: dict[str, str] | None = None,
-    descriptions: dict[str, str] | None = None,
-) -> dict:
-    """:func:`write_batches` of an Arrow table held in memory (a row group per million rows)."""
-    batches = table.to_batches(max_chunksize=1 << 20)
-    reader = pa.RecordBatchReader.from_batches(table.schema, batches)
-    return write_batches(reader, path, metadata=metadata, descriptions=descriptions)
 
 
 def schema_of(schema: pa.Schema) -> list[dict]:

@@ -4,53 +4,29 @@ the optional CSV copy of a mart for spreadsheet users."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 
-import pyarrow as pa
+import duckdb
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from warehouse.core.duck import session, sql_name, sql_string
+from warehouse.core.duck import session, sql_name
 from warehouse.core.errors import PipelineError
 from warehouse.core.hashing import sha256_file
 from warehouse.core.io import replacing
-from warehouse.core.parquet import column_descriptions, file_metadata, schema_of, write_table
-from warehouse.gold.models import conform, run_model
+from warehouse.core.parquet import (
+    column_descriptions,
+    file_content_sha256,
+    file_metadata,
+    schema_of,
+    write_batches,
+)
+from warehouse.gold.models import conformed_view, load_model
 from warehouse.gold.sql import referenced_tables
 from warehouse.quality.sql_checks import run_checks_sql
 
-
-def check_mart(
-    table: pa.Table,
-    *,
-    mart: str,
-    contract: dict,
-    paths: dict[str, str],
-    threads: int = 1,
-    memory_mb: int | None = None,
-    temp_root: str | Path | None = None,
-) -> list[dict]:
-    """The results of the mart's checks on its conformed result ``table``, run as SQL in a
-    DuckDB session: the mart registered under its own name, each table a check references (and
-    the job was given) a view over its Parquet file."""
-    checks = contract.get("checks", [])
-    references = [c.get("references") for c in checks if isinstance(c, dict)]
-    referenced = {ref.get("table") for ref in references if isinstance(ref, dict)}
-    with session(
-        threads=threads, memory_mb=memory_mb, temp_root=temp_root, label=f"{mart}-checks"
-    ) as con:
-        con.register(mart, table)
-        related = {}
-        for name in sorted(t for t in referenced if t in paths and t != mart):
-            con.execute(
-                f"CREATE VIEW {sql_name(name)} AS FROM read_parquet({sql_string(paths[name])})"
-            )
-            related[name] = name
-        return run_checks_sql(
-            con, mart, checks, table=mart, key=contract.get("key"), related=related
-        )
+BATCH_ROWS = 1 << 18  # rows per Parquet row group written (and held at once while writing)
 
 
 def build_mart(
@@ -71,10 +47,9 @@ def build_mart(
     it reads (Parquet files named like their tables), write it to ``data_path`` (saying which
     run, mart and contract made it, with its columns' descriptions) and return its metadata.
 
-    DuckDB gets ``threads`` and half of ``memory_mb`` (the job's memory: the Arrow result lives
-    outside DuckDB's limit) and spills to a temporary folder under ``temp_root`` (the system's by
-    default), removed once the model has run; the checks run in a second session over the
-    result and the Parquet files of the tables they reference.
+    One DuckDB session (``threads``, half of ``memory_mb``, spilling under ``temp_root``, the
+    system's by default) runs the model into a table, checks it and streams it to Parquet a row
+    group at a time, so the mart is never whole in Python's memory at any scale.
     """
     started = time.perf_counter()
     sql = Path(model_path).read_text(encoding="utf-8")
@@ -96,39 +71,41 @@ def build_mart(
     if missing:
         raise PipelineError(f"Gold model {model_path} reads {', '.join(missing)}, not given to it.")
     read_done = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix=f"duckdb-{mart}-", dir=temp_root) as spill:
-        table = run_model(
-            sql,
-            paths,
-            where=str(model_path),
-            threads=threads,
-            memory_mb=memory_mb // 2 if memory_mb else None,
-            temp_dir=spill,
-        )
-    table = conform(table, contract, contract_path)
-    built = time.perf_counter()
-    results = check_mart(
-        table,
-        mart=mart,
-        contract=contract,
-        paths=paths,
-        threads=threads,
-        memory_mb=memory_mb,
-        temp_root=temp_root,
-    )
-    checked = time.perf_counter()
-    output = write_table(
-        table,
-        data_path,
+    about = {
         # The contract file was checked against the SHA-256 the run recorded.
-        metadata=file_metadata(
+        "metadata": file_metadata(
             run_id=run_id,
             layer="gold",
             table=mart,
             contract_sha256=sha256_file(Path(contract_path)),
         ),
-        descriptions=column_descriptions(contract),
-    )
+        "descriptions": column_descriptions(contract),
+    }
+    checks = contract.get("checks", [])
+    with session(
+        threads=threads, memory_mb=memory_mb, temp_root=temp_root, label=f"gold-{mart}"
+    ) as con:
+        load_model(con, sql, paths, where=str(model_path))
+        conformed_view(con, mart, contract, contract_path)
+        built = time.perf_counter()
+        # Checks see the mart under its own name and the tables they reference by theirs (the
+        # job's input views), in the model's row order.
+        related = {t: t for t in paths if t != mart}
+        results = run_checks_sql(
+            con, mart, checks, table=mart, key=contract.get("key"), related=related
+        )
+        checked = time.perf_counter()
+        try:
+            reader = con.sql(f"SELECT * FROM {sql_name(mart)}").to_arrow_reader(BATCH_ROWS)
+            schema = reader.schema
+            output = write_batches(reader, data_path, **about, content=False)
+        except duckdb.Error as exc:  # a value that does not fit its type (the casts run here)
+            raise PipelineError(
+                f"Gold model {model_path}: a value of {mart} does not fit the type its contract "
+                f"{contract_path} declares ({exc}). Fix the model (CAST) or the contract."
+            ) from None
+    # Checksummed once DuckDB's memory is freed (one column of the file at a time).
+    output["content_sha256"] = file_content_sha256(Path(data_path))
     return {
         "table": mart,
         "layer": "gold",
@@ -136,8 +113,8 @@ def build_mart(
         "grain": contract["grain"],
         "key": contract.get("key"),
         "inputs": inputs,
-        "rows_out": table.num_rows,
-        "schema_out": schema_of(table.schema),
+        "rows_out": output["rows"],
+        "schema_out": schema_of(schema),
         "column_lineage": {
             c["name"]: c.get("sources", []) for c in contract["columns"] if c.get("sources")
         },
@@ -154,8 +131,13 @@ def build_mart(
 
 
 def export_csv(data_path: str | Path, csv_path: str | Path) -> int:
-    """Write the mart at ``data_path`` as CSV to ``csv_path``; the number of rows written."""
-    table = pq.read_table(data_path)
+    """Write the mart at ``data_path`` as CSV to ``csv_path``, a row group at a time; the number
+    of rows written."""
+    parquet = pq.ParquetFile(data_path)
+    rows = 0
     with replacing(Path(csv_path)) as tmp:
-        pacsv.write_csv(table, tmp)
-    return table.num_rows
+        with pacsv.CSVWriter(tmp, parquet.schema_arrow) as writer:
+            for batch in parquet.iter_batches():
+                writer.write_batch(batch)
+                rows += batch.num_rows
+    return rows

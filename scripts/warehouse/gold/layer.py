@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
+import duckdb
 
-from warehouse.core.parquet import read_parquet
+from warehouse.core.duck import sql_name, sql_string
 from warehouse.quality.gates import failure_and_warning_lines, layer_status
 
 # Chart name -> (the aggregate mart it is read from, the column sales are grouped by).
@@ -16,41 +16,56 @@ SERIES = {
     "sales_by_country": ("agg_sales_by_country", "country"),
     "sales_by_category": ("agg_sales_by_category", "category"),
 }
-FACT_COLUMNS = ["order_number", "customer_key", "quantity", "sales_amount", "order_date"]
 
 
-def headline_kpis(fact: pd.DataFrame) -> dict:
+def _query(sql: str, path: Path) -> list[tuple]:
+    """``sql`` over the Parquet file ``path`` (as the table ``mart``), in a small DuckDB."""
+    with duckdb.connect() as con:
+        con.execute(f"CREATE VIEW mart AS FROM read_parquet({sql_string(str(path))})")
+        return con.execute(sql).fetchall()
+
+
+def headline_kpis(fact_path: Path) -> dict:
     """Sales, orders, customers and average order value over the whole fact."""
-    sales = float(fact["sales_amount"].sum())
-    orders = int(fact["order_number"].nunique())
+    ((sales, orders, customers, quantity, lines, undated),) = _query(
+        "SELECT coalesce(fsum(sales_amount), 0), count(DISTINCT order_number), "
+        "count(DISTINCT customer_key), coalesce(sum(quantity), 0), count(*), "
+        "count(*) FILTER (WHERE order_date IS NULL) FROM mart",
+        fact_path,
+    )
     return {
-        "sales_amount": round(sales, 2),
-        "orders": orders,
-        "customers": int(fact["customer_key"].nunique()),
-        "quantity": int(fact["quantity"].sum()),
-        "average_order_value": round(sales / orders, 2) if orders else None,
-        "order_lines": len(fact),
-        "order_lines_without_order_date": int(fact["order_date"].isna().sum()),
+        "sales_amount": round(float(sales), 2),
+        "orders": int(orders),
+        "customers": int(customers),
+        "quantity": int(quantity),
+        "average_order_value": round(float(sales) / orders, 2) if orders else None,
+        "order_lines": int(lines),
+        "order_lines_without_order_date": int(undated),
     }
 
 
-def sales_by(frame: pd.DataFrame, column: str) -> dict[str, float]:
+def sales_by(path: Path, column: str) -> dict[str, float]:
     """Sales per value of ``column`` of an aggregate (summed over its other dimensions)."""
-    totals = frame.groupby(column, sort=True)["sales_amount"].sum()
-    return {str(k): round(float(v), 2) for k, v in totals.items()}
+    name = sql_name(column)
+    rows = _query(
+        f"SELECT {name}, fsum(sales_amount) FROM mart WHERE {name} IS NOT NULL "
+        f"GROUP BY {name} ORDER BY {name}",
+        path,
+    )
+    return {str(k): round(float(v), 2) for k, v in rows}
 
 
 def report_kpis(tables: dict[str, Path]) -> dict:
     """The headline KPIs from ``fact_sales`` when the run has it (else none), by mart name."""
     if "fact_sales" not in tables:
         return {}
-    return headline_kpis(read_parquet(tables["fact_sales"], FACT_COLUMNS))
+    return headline_kpis(tables["fact_sales"])
 
 
 def chart_series(tables: dict[str, Path]) -> dict[str, dict[str, float]]:
     """Sales by month, country and category, from the aggregates that exist in the run."""
     return {
-        name: sales_by(read_parquet(tables[mart], [column, "sales_amount"]), column)
+        name: sales_by(tables[mart], column)
         for name, (mart, column) in SERIES.items()
         if mart in tables
     }

@@ -3,10 +3,11 @@ result held to the contract exactly.
 
 Each input is a view named like its table over its Parquet file; then the engine is locked
 down: it may read those files and spill to its temporary folder, nothing else, so a model can
-only read the tables the DAG gave its job. The result comes back as Arrow and must have the
-contract's column names in order, each column of the contract type's family; it then gets the
-exact Arrow type every reader sees (``int`` int64, ``float``/``decimal`` float64, ``string``
-large_string, ``bool`` bool, ``date`` date32), or the job fails with a column-by-column diff.
+only read the tables the DAG gave its job. The result stays in DuckDB (spilling beyond its
+memory limit, never whole in Python) and must have the contract's column names in order, each
+column of the contract type's family; a view then gives each column the exact type every reader
+sees (``int`` int64, ``float``/``decimal`` float64, ``string`` large_string, ``bool`` bool,
+``date`` date32), or the job fails with a column-by-column diff.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from warehouse.core.duck import session, sql_name, sql_string
 from warehouse.core.errors import PipelineError
 
 ARROW_TYPES = {
@@ -28,8 +30,34 @@ ARROW_TYPES = {
 }
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+SQL_TYPES = {
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "decimal": "DOUBLE",
+    "string": "VARCHAR",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+}
+RESULT = "__result"
+
+
+def load_model(con, sql: str, tables: dict[str, str | Path], *, where: str) -> None:
+    """Run the model ``sql`` in ``con`` over ``tables`` ({table name: Parquet file}) into the
+    table ``__result``, with the engine locked down first: it may read those files and spill
+    to its temporary folder, nothing else. ``where`` (the model's path) names it in errors."""
+    for name, path in tables.items():
+        con.execute(f"CREATE VIEW {sql_name(name)} AS FROM read_parquet({sql_string(str(path))})")
+    (spill,) = con.execute("SELECT current_setting('temp_directory')").fetchall()[0]
+    con.execute("SET allowed_paths = ?", [[str(p) for p in tables.values()]])
+    con.execute("SET allowed_directories = ?", [[spill] if spill else []])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    try:
+        con.execute(f"CREATE TABLE {RESULT} AS {sql}")
+    except duckdb.Error as exc:
+        raise PipelineError(
+            f"Gold model {where} failed: {exc} (it reads only the tables {', '.join(tables)})"
+        ) from None
 
 
 def run_model(
@@ -41,30 +69,23 @@ def run_model(
     memory_mb: int | None = None,
     temp_dir: str | Path | None = None,
 ) -> pa.Table:
-    """The result of the model ``sql`` over ``tables`` ({table name: Parquet file}), as Arrow.
+    """The result of the model ``sql`` over ``tables``, as Arrow (for tests and small marts:
+    the job itself streams the result, :func:`load_model`)."""
+    with session(threads=threads, memory_mb=memory_mb, temp_root=temp_dir, label="model") as con:
+        load_model(con, sql, tables, where=where)
+        return con.sql(f"SELECT * FROM {RESULT}").to_arrow_table()
 
-    ``threads`` and ``memory_mb`` bound the engine (DuckDB's memory limit covers its own work;
-    the result is held outside it); ``temp_dir`` is where it may spill. ``where`` (the model's
-    path) names the model in errors.
-    """
-    config = {"threads": threads, "arrow_large_buffer_size": True}
-    if memory_mb:
-        config["memory_limit"] = f"{int(memory_mb)}MB"
-    if temp_dir is not None:
-        config["temp_directory"] = str(temp_dir)
-    with duckdb.connect(config=config) as con:
-        for name, path in tables.items():
-            con.execute(f'CREATE VIEW "{name}" AS FROM read_parquet({_sql_string(str(path))})')
-        con.execute("SET allowed_paths = ?", [[str(p) for p in tables.values()]])
-        con.execute("SET allowed_directories = ?", [[str(temp_dir)] if temp_dir else []])
-        con.execute("SET enable_external_access = false")
-        con.execute("SET lock_configuration = true")
-        try:
-            return con.sql(sql).to_arrow_table()
-        except duckdb.Error as exc:
-            raise PipelineError(
-                f"Gold model {where} failed: {exc} (it reads only the tables {', '.join(tables)})"
-            ) from None
+
+def conformed_view(con, name: str, contract: dict, where: str) -> None:
+    """The view ``name`` over ``__result`` with each column cast to its contract type, once
+    the result's names, order and type families are held to the contract (:func:`conform`);
+    a value that does not fit its type (an integer beyond int64) fails the job."""
+    conform(con.sql(f"SELECT * FROM {RESULT} LIMIT 0").to_arrow_table(), contract, where)
+    columns = ", ".join(
+        f"CAST({sql_name(c['name'])} AS {SQL_TYPES[c['type']]}) AS {sql_name(c['name'])}"
+        for c in contract["columns"]
+    )
+    con.execute(f"CREATE VIEW {sql_name(name)} AS SELECT {columns} FROM {RESULT}")
 
 
 def _family(arrow: pa.DataType) -> str:

@@ -20,7 +20,7 @@ from warehouse.core.errors import PipelineError
 from warehouse.quality.sql_checks import run_checks_sql
 from warehouse.silver.context import RULE_ID, SOURCE_ROW, Context
 from warehouse.silver.engine import REJECTED, Cleaning
-from warehouse.silver.operations import SQL_TYPES, Compiled, cast_expression, uncastable
+from warehouse.silver.operations import SQL_TYPES, Compiled, cast_expression, typed
 from warehouse.silver.reader import RAW_LINE
 
 QUARANTINE_SAMPLE = 10
@@ -215,9 +215,10 @@ def conform(cleaning: Cleaning, columns: list[dict]) -> int:
             )
             continue
         text = q(name) if current == "VARCHAR" else f"CAST({q(name)} AS VARCHAR)"
-        cast = cast_expression(text, to)
-        compiled = Compiled(sets={name: cast}, types={name: SQL_TYPES[to]})
-        cleaning.add(uncastable(name, text, cast, to, to, "reject", cleaning.ctx, compiled))
+        if to == "string":
+            cleaning.add(Compiled(sets={name: text}, types={name: "VARCHAR"}))
+        else:
+            cleaning.add(typed(name, text, to, "reject", []))
     cleaning.flush()
     cleaning.select([spec["name"] for spec in columns])
     return cleaning.rejected_count() - before

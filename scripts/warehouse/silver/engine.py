@@ -166,6 +166,11 @@ class Cleaning:
         saved: list[str] = []  # the before-values the previous level kept
         previous: _Pending | None = None
         for i, step in enumerate(pending, 1):
+            for helpers in step.compiled.pre:
+                columns = ", ".join(
+                    f"{expression} AS {name}" for name, expression in helpers.items()
+                )
+                sql = f"SELECT *, {columns} FROM ({sql})"
             sql = f"SELECT {self._level(i, step, saved, previous)} FROM ({sql})"
             saved = [f"__b{i}_{n}" for n, _ in enumerate(step.compiled.sets)]
             previous = step
@@ -185,7 +190,8 @@ class Cleaning:
                 f"CASE WHEN {alive} AND {rejected} THEN CAST({compiled.reason} AS VARCHAR) "
                 "ELSE __why END AS __why"
             )
-        exclude = f" EXCLUDE ({', '.join(saved)})" if saved else ""
+        dropped = saved + [name for helpers in compiled.pre for name in helpers]
+        exclude = f" EXCLUDE ({', '.join(dropped)})" if dropped else ""
         parts = [f"*{exclude}" + (f" REPLACE ({', '.join(replace)})" if replace else "")]
         parts += [f"{sql} AS {q(c)}" for c, sql in compiled.sets.items() if c not in step.before]
         parts += [

@@ -30,7 +30,9 @@ SQL_TYPES = {
 class Compiled:
     """One step as SQL over the relation it receives.
 
-    ``sets`` gives columns (new or existing) their value after the step and ``types`` their SQL
+    ``pre`` are helper columns computed level by level before the step (each level may name the
+    ones before it; all are dropped after the step); ``sets`` gives columns (new or existing)
+    their value after the step and ``types`` their SQL
     type; ``windows`` are window expressions computed first over the rows still in the table,
     which ``sets`` and ``reject`` may name; ``reject`` is the condition under which a row is
     rejected with the text ``reason`` (SQL); ``fail`` the condition under which the job fails
@@ -40,6 +42,7 @@ class Compiled:
     became missing.
     """
 
+    pre: list[dict[str, str]] = field(default_factory=list)
     sets: dict[str, str] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     windows: dict[str, str] = field(default_factory=dict)
@@ -104,11 +107,10 @@ def op_map_values(step, types, ctx) -> Compiled:
     return Compiled(sets={column: expression}, types={column: "VARCHAR"}, watched=[column])
 
 
-def cast_expression(text: str, to: str) -> str:
-    """SQL giving the text expression ``text`` the contract type ``to`` (NULL: does not cast)."""
-    value = f"py_strip({text})"
+def cast_stripped(value: str, to: str) -> str:
+    """SQL giving the stripped text ``value`` the contract type ``to`` (NULL: does not cast)."""
     return {
-        "string": text,
+        "string": value,
         "int": f"as_int({value})",
         "float": f"as_number({value})",
         "decimal": f"as_number({value})",
@@ -117,28 +119,39 @@ def cast_expression(text: str, to: str) -> str:
     }[to]
 
 
+def cast_expression(text: str, to: str) -> str:
+    """SQL giving the text expression ``text`` the contract type ``to`` (NULL: does not cast)."""
+    return text if to == "string" else cast_stripped(f"py_strip({text})", to)
+
+
 def range_note(text: str, to: str) -> str:
     """SQL for the note a reason gets when a number lies outside the type's range."""
+    return _range_note(f"py_strip({text})", to)
+
+
+def _range_note(stripped: str, to: str) -> str:
     if to == "int":
-        return f"int_range_note(py_strip({text}))"
+        return f"int_range_note({stripped})"
     if to in ("float", "decimal"):
-        return f"number_range_note(py_strip({text}))"
+        return f"number_range_note({stripped})"
     return "''"
 
 
-def uncastable(column, text, cast, to, label, on_error, ctx, compiled: Compiled) -> Compiled:
-    """``compiled`` with what happens to values present that did not convert: rejected with a
-    reason naming the value, the job failed, or (``null``) left missing."""
-    bad = f"({text} IS NOT NULL AND {cast} IS NULL)"
+def uncastable(compiled: Compiled, *, column, present, shown, stripped, to, label, on_error):
+    """``compiled`` (whose ``__value`` helper column holds the converted value) with what happens
+    to values ``present`` that did not convert: rejected with a reason quoting the value as the
+    export wrote it (``shown``), the job failed, or (``null``) left missing."""
+    bad = f"({present} IS NOT NULL AND __value IS NULL)"
+    note = _range_note(stripped, to)
     if on_error == "reject":
         compiled.reject = bad
         compiled.reason = (
-            f"{lit(column + ': ' + chr(39))} || {text} || {lit(chr(39) + ' is not a valid ')}"
-            f" || {lit(label)} || {range_note(text, to)}"
+            f"{lit(column + ': ' + chr(39))} || {shown} || {lit(chr(39) + ' is not a valid ')}"
+            f" || {lit(label)} || {note}"
         )
     elif on_error == "fail":
         compiled.fail = bad
-        compiled.fail_value = f"{text} || chr(1) || {range_note(text, to)}"
+        compiled.fail_value = f"{shown} || chr(1) || {note}"
 
         def message(value, row, count, column=column, label=label):
             shown, note = str(value).split("\x01", 1)
@@ -153,23 +166,39 @@ def uncastable(column, text, cast, to, label, on_error, ctx, compiled: Compiled)
     return compiled
 
 
+def typed(column: str, text: str, to: str, on_error: str, watched: list[str]) -> Compiled:
+    """The text expression ``text`` of ``column`` converted to the contract type ``to``.
+
+    The stripped text and the converted value are helper columns computed once each (a macro
+    repeats its argument, so nesting them would run the rules several times a value)."""
+    compiled = Compiled(
+        pre=[{"__stripped": f"py_strip({text})"}, {"__value": cast_stripped("__stripped", to)}],
+        sets={column: "__value"},
+        types={column: SQL_TYPES[to]},
+        watched=watched,
+    )
+    options = {"present": text, "shown": text, "stripped": "__stripped", "to": to, "label": to}
+    return uncastable(compiled, column=column, on_error=on_error, **options)
+
+
 def op_cast(step, types, ctx) -> Compiled:
     """Convert a column to a contract type; uncastable values are rejected, nulled or fail."""
     column, to = step["column"], step["to"]
     ctx.require(types, [column])
     text = as_text(column, types)
-    cast = cast_expression(text, to)
-    compiled = Compiled(sets={column: cast}, types={column: SQL_TYPES[to]}, watched=[column])
-    return uncastable(column, text, cast, to, to, step.get("on_error", "reject"), ctx, compiled)
+    if to == "string":
+        return Compiled(sets={column: text}, types={column: "VARCHAR"}, watched=[column])
+    return typed(column, text, to, step.get("on_error", "reject"), [column])
 
 
 def op_parse_date(step, types, ctx) -> Compiled:
     """Parse a date with a strptime format (``%Y%m%d`` for integer yyyymmdd dates).
 
     With ``exact_length`` a value that is not exactly that many digits (``0``, ``5489``) is
-    missing, as the source means it; other unparseable values follow ``on_error``.
+    missing, as the source means it; other unparseable values follow ``on_error``. A value is a
+    date only if formatting the parsed date again gives it back (no roll-over of 20230230).
     """
-    column = step["column"]
+    column, fmt = step["column"], lit(step["format"])
     ctx.require(types, [column])
     original = as_text(column, types)
     text = f"py_strip({original})"
@@ -178,16 +207,29 @@ def op_parse_date(step, types, ctx) -> Compiled:
         # Digits of any script count (\p{Nd}, as Python's \d): such a value is rejected by
         # the date parse (with its reason), not silently made missing.
         text = f"CASE WHEN regexp_full_match({text}, '\\p{{Nd}}{{{digits}}}') THEN {text} END"
-    cast = f"as_date({text}, {lit(step['format'])})"
-    compiled = Compiled(sets={column: cast}, types={column: "DATE"}, watched=[column])
-    label = f"date in format {step['format']}"
-    on_error = step.get("on_error", "null")
-    compiled = uncastable(column, text, cast, "date", label, on_error, ctx, compiled)
-    if compiled.reason:  # the reason quotes the value as the export wrote it
-        compiled.reason = compiled.reason.replace(f"|| {text} ||", f"|| {original} ||", 1)
-    if compiled.fail_value:
-        compiled.fail_value = compiled.fail_value.replace(text, original, 1)
-    return compiled
+    compiled = Compiled(
+        pre=[
+            {"__stripped": text},
+            {"__parsed": f"try_strptime(__stripped, {fmt})"},
+            {
+                "__value": f"CASE WHEN strftime(__parsed, {fmt}) = __stripped "
+                "THEN CAST(__parsed AS DATE) END"
+            },
+        ],
+        sets={column: "__value"},
+        types={column: "DATE"},
+        watched=[column],
+    )
+    return uncastable(
+        compiled,
+        column=column,
+        present="__stripped",
+        shown=original,
+        stripped="__stripped",
+        to="date",
+        label=f"date in format {step['format']}",
+        on_error=step.get("on_error", "null"),
+    )
 
 
 def op_dedupe(step, types, ctx) -> Compiled:

@@ -11,12 +11,17 @@ from pathlib import Path
 from warehouse.core.duck import session
 from warehouse.core.encoding import UNICODE, label
 from warehouse.core.hashing import sha256_file
-from warehouse.core.parquet import column_descriptions, file_metadata, write_batches
+from warehouse.core.parquet import (
+    column_descriptions,
+    file_content_sha256,
+    file_metadata,
+    write_batches,
+)
 from warehouse.silver.cleaner import clean_table, table_metadata
 from warehouse.silver.context import Context
 from warehouse.silver.reader import load_bronze
 
-BATCH_ROWS = 1 << 20  # rows per Parquet row group written
+BATCH_ROWS = 1 << 18  # rows per Parquet row group written (and held at once while writing)
 
 
 def clean_bronze_table(
@@ -46,10 +51,18 @@ def clean_bronze_table(
     with session(
         threads=threads, memory_mb=memory_mb, temp_root=temp_root, label=f"silver-{table}"
     ) as con:
-        return _clean(
+        meta = _clean(
             con, table, bronze_path, bronze_meta, ingestion_date, contract, contract_path,
             data_path, quarantine_path, run_id,
         )  # fmt: skip
+    # Checksummed once DuckDB's memory is freed: reading a column back then costs no more.
+    started = time.perf_counter()
+    for part in ("output", "quarantine"):
+        meta[part]["content_sha256"] = file_content_sha256(Path(meta[part]["path"]))
+    spent = time.perf_counter() - started
+    for timing in ("write_seconds", "total_seconds"):
+        meta["timings"][timing] = round(meta["timings"][timing] + spent, 4)
+    return meta
 
 
 def _clean(
@@ -90,8 +103,10 @@ def _clean(
         ),
         "descriptions": column_descriptions(contract),
     }
-    output = write_batches(_batches(con, result.relation), data_path, **about)
-    quarantine = write_batches(_batches(con, result.quarantine), quarantine_path, **about)
+    output = write_batches(_batches(con, result.relation), data_path, **about, content=False)
+    quarantine = write_batches(
+        _batches(con, result.quarantine), quarantine_path, **about, content=False
+    )
     result.timings |= {
         "read_seconds": round(read_done - started, 4),
         "write_seconds": round(time.perf_counter() - write_started, 4),

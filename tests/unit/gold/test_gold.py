@@ -217,8 +217,8 @@ def test_aggregated_cents_add_up_to_the_cent(tmp_path):
 
 
 def test_headline_kpis(tmp_path):
-    fact = build(tmp_path, "dim_customers", "dim_products", "fact_sales")["fact_sales"]
-    kpis = headline_kpis(fact)
+    build(tmp_path, "dim_customers", "dim_products", "fact_sales")
+    kpis = headline_kpis(tmp_path / "fact_sales.parquet")
     assert kpis["sales_amount"] == 237.0 and kpis["orders"] == 4 and kpis["customers"] == 3
     assert kpis["average_order_value"] == pytest.approx(237.0 / 4, abs=0.01)
     assert kpis["order_lines_without_order_date"] == 1
