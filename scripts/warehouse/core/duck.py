@@ -17,6 +17,16 @@ from pathlib import Path
 
 import duckdb
 
+# The SQL type that holds each contract type (Silver's casts, Gold's conformed columns).
+SQL_TYPES = {
+    "int": "BIGINT",
+    "float": "DOUBLE",
+    "decimal": "DOUBLE",
+    "string": "VARCHAR",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+}
+
 
 def sql_string(text: str) -> str:
     """``text`` as a SQL string literal."""

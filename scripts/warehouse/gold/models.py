@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from warehouse.core.duck import session, sql_name, sql_string
+from warehouse.core.duck import SQL_TYPES, session, sql_name, sql_string
 from warehouse.core.errors import PipelineError
 
 ARROW_TYPES = {
@@ -27,16 +27,6 @@ ARROW_TYPES = {
     "string": pa.large_string(),
     "bool": pa.bool_(),
     "date": pa.date32(),
-}
-
-
-SQL_TYPES = {
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "decimal": "DOUBLE",
-    "string": "VARCHAR",
-    "bool": "BOOLEAN",
-    "date": "DATE",
 }
 RESULT = "__result"
 

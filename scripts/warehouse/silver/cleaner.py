@@ -14,13 +14,14 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
+from warehouse.core.duck import SQL_TYPES
 from warehouse.core.duck import sql_name as q
 from warehouse.core.duck import sql_string as lit
 from warehouse.core.errors import PipelineError
 from warehouse.quality.sql_checks import run_checks_sql
 from warehouse.silver.context import RULE_ID, SOURCE_ROW, Context
 from warehouse.silver.engine import REJECTED, Cleaning
-from warehouse.silver.operations import SQL_TYPES, Compiled, cast_expression, typed
+from warehouse.silver.operations import Compiled, cast_expression, typed
 from warehouse.silver.reader import RAW_LINE
 
 QUARANTINE_SAMPLE = 10

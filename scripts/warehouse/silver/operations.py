@@ -12,18 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from warehouse.core.duck import SQL_TYPES
 from warehouse.core.duck import sql_name as q
 from warehouse.core.duck import sql_string as lit
-
-# The SQL type that holds each contract type.
-SQL_TYPES = {
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "decimal": "DOUBLE",
-    "string": "VARCHAR",
-    "bool": "BOOLEAN",
-    "date": "DATE",
-}
 
 
 @dataclass
@@ -32,14 +23,13 @@ class Compiled:
 
     ``pre`` are helper columns computed level by level before the step (each level may name the
     ones before it; all are dropped after the step); ``sets`` gives columns (new or existing)
-    their value after the step and ``types`` their SQL
-    type; ``windows`` are window expressions computed first over the rows still in the table,
-    which ``sets`` and ``reject`` may name; ``reject`` is the condition under which a row is
-    rejected with the text ``reason`` (SQL); ``fail`` the condition under which the job fails
-    (``on_error: fail``) with the message ``fail_message(first value, source row, count)``.
-    ``watched`` are the columns whose changes the step reports; ``compare_text`` compares
-    values of a changed type as text (named functions) instead of counting only values that
-    became missing.
+    their value after the step and ``types`` their SQL type; ``windows`` are window expressions
+    computed first over the rows still in the table, which ``sets`` and ``reject`` may name;
+    ``reject`` is the condition under which a row is rejected with the text ``reason`` (SQL);
+    ``fail`` the condition under which the job fails (``on_error: fail``) with the message
+    ``fail_message(first value, source row, count)``. ``watched`` are the columns whose changes
+    the step reports; ``compare_text`` compares values of a changed type as text (named
+    functions) instead of counting only values that became missing.
     """
 
     pre: list[dict[str, str]] = field(default_factory=list)
