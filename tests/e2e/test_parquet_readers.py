@@ -13,6 +13,7 @@ import pytest
 
 from warehouse import __version__
 from warehouse.core import paths
+from warehouse.core.duck import SQL_TYPES
 from warehouse.core.io import read_yaml
 from warehouse.core.parquet import content_sha256, read_parquet
 
@@ -25,14 +26,6 @@ PANDAS_DTYPES = {
     "string": "str",
     "bool": "boolean",
     "date": "date32[day][pyarrow]",
-}
-DUCKDB_TYPES = {
-    "int": "BIGINT",
-    "float": "DOUBLE",
-    "decimal": "DOUBLE",
-    "string": "VARCHAR",
-    "bool": "BOOLEAN",
-    "date": "DATE",
 }
 KEYS = ("run_id", "layer", "table", "contract_sha256", "project_version")
 
@@ -75,7 +68,7 @@ def test_duckdb_reads_every_gold_mart_in_matching_sql_types(run):
     for mart, contract, path in marts(*run):
         relation = connection.read_parquet(str(path))
         assert list(zip(relation.columns, map(str, relation.dtypes), strict=True)) == declared(
-            contract, DUCKDB_TYPES
+            contract, SQL_TYPES
         ), mart
         rows = connection.execute("SELECT count(*) FROM read_parquet(?)", [str(path)]).fetchone()
         assert rows[0] == pq.read_metadata(path).num_rows

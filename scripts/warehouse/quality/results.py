@@ -1,6 +1,6 @@
-"""Reading check results (the dicts ``checks.run_checks`` returns and checks.json holds).
+"""Reading check results (the dicts ``sql_checks.run_checks_sql`` returns and checks.json holds).
 
-Kept apart from the engine, which needs pandas: a gate or a report that only reads results
+Kept apart from the engine, which needs DuckDB: a gate or a report that only reads results
 starts without it.
 """
 
