@@ -1,45 +1,81 @@
 -- One row per product category, subcategory, product line and order month.
-WITH lines AS (
+--
+-- The distinct orders and customers are counted over narrow keys (a number per category,
+-- subcategory and product line; the month as a date), not over the texts: at 1000x the real
+-- export (60M order lines, 27M orders) DuckDB spills a DISTINCT over text keys but keeps
+-- memory for it outside its spillable tables, and two such DISTINCTs in one query ran out of a
+-- 2 GB limit (docs/benchmarks.md, 2026-12-02). Results are the same.
+WITH products AS (
     SELECT
-        coalesce(products.category, 'n/a') AS category,
-        coalesce(products.subcategory, 'n/a') AS subcategory,
-        coalesce(products.product_line, 'n/a') AS product_line,
-        coalesce(strftime(fact.order_date, '%Y-%m'), 'unknown') AS month,
+        product_key,
+        coalesce(category, 'n/a') AS category,
+        coalesce(subcategory, 'n/a') AS subcategory,
+        coalesce(product_line, 'n/a') AS product_line
+    FROM dim_products
+),
+-- Each group gets a number; a line whose product is unknown falls in n/a, n/a, n/a.
+product_groups AS (
+    SELECT *, row_number() OVER (ORDER BY category, subcategory, product_line) AS group_id
+    FROM (
+        SELECT category, subcategory, product_line FROM products
+        UNION
+        SELECT 'n/a', 'n/a', 'n/a'
+    )
+),
+group_of_product AS (
+    SELECT products.product_key, product_groups.group_id
+    FROM products JOIN product_groups USING (category, subcategory, product_line)
+),
+unknown_product AS (
+    SELECT group_id FROM product_groups
+    WHERE category = 'n/a' AND subcategory = 'n/a' AND product_line = 'n/a'
+),
+-- Not materialised: each count below reads the fact again rather than hold 60M lines.
+lines AS NOT MATERIALIZED (
+    SELECT
+        coalesce(group_of_product.group_id, (SELECT group_id FROM unknown_product)) AS group_id,
+        date_trunc('month', fact.order_date) AS month,
         fact.order_number,
         fact.customer_key,
         fact.quantity,
         fact.sales_amount
     FROM fact_sales AS fact
-    LEFT JOIN dim_products AS products ON products.product_key = fact.product_key
+    LEFT JOIN group_of_product ON group_of_product.product_key = fact.product_key
 ),
--- Distinct orders and customers per group as plain GROUP BYs (they spill to disk at any size;
--- count(DISTINCT ...) holds every group's distinct values in memory).
 distinct_orders AS (
-    SELECT category, subcategory, product_line, month, count(*) AS orders
-    FROM (SELECT DISTINCT category, subcategory, product_line, month, order_number FROM lines WHERE order_number IS NOT NULL)
-    GROUP BY category, subcategory, product_line, month
+    SELECT group_id, month, count(*) AS orders
+    FROM (SELECT DISTINCT group_id, month, order_number FROM lines WHERE order_number IS NOT NULL)
+    GROUP BY group_id, month
 ),
 distinct_customers AS (
-    SELECT category, subcategory, product_line, month, count(*) AS customers
-    FROM (SELECT DISTINCT category, subcategory, product_line, month, customer_key FROM lines WHERE customer_key IS NOT NULL)
-    GROUP BY category, subcategory, product_line, month
+    SELECT group_id, month, count(*) AS customers
+    FROM (SELECT DISTINCT group_id, month, customer_key FROM lines WHERE customer_key IS NOT NULL)
+    GROUP BY group_id, month
 ),
 totals AS (
     SELECT
-        category, subcategory, product_line, month,
+        group_id, month,
         CAST(coalesce(sum(quantity), 0) AS BIGINT) AS quantity,
         coalesce(fsum(sales_amount), 0) AS sales_amount
     FROM lines
-    GROUP BY category, subcategory, product_line, month
+    GROUP BY group_id, month
 )
 SELECT
-    totals.category, totals.subcategory, totals.product_line, totals.month,
+    product_groups.category,
+    product_groups.subcategory,
+    product_groups.product_line,
+    coalesce(strftime(totals.month, '%Y-%m'), 'unknown') AS month,
     coalesce(distinct_orders.orders, 0) AS orders,
     coalesce(distinct_customers.customers, 0) AS customers,
     totals.quantity,
     totals.sales_amount,
     totals.sales_amount / coalesce(distinct_orders.orders, 0) AS average_order_value
 FROM totals
-LEFT JOIN distinct_orders ON distinct_orders.category = totals.category AND distinct_orders.subcategory = totals.subcategory AND distinct_orders.product_line = totals.product_line AND distinct_orders.month = totals.month
-LEFT JOIN distinct_customers ON distinct_customers.category = totals.category AND distinct_customers.subcategory = totals.subcategory AND distinct_customers.product_line = totals.product_line AND distinct_customers.month = totals.month
-ORDER BY totals.category, totals.subcategory, totals.product_line, totals.month
+JOIN product_groups USING (group_id)
+LEFT JOIN distinct_orders
+    ON distinct_orders.group_id = totals.group_id
+    AND distinct_orders.month IS NOT DISTINCT FROM totals.month
+LEFT JOIN distinct_customers
+    ON distinct_customers.group_id = totals.group_id
+    AND distinct_customers.month IS NOT DISTINCT FROM totals.month
+ORDER BY 1, 2, 3, 4

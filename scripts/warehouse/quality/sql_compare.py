@@ -17,10 +17,6 @@ from __future__ import annotations
 import decimal
 import math
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from warehouse.quality.descriptions import describe_operand
 from warehouse.quality.spec import operand_columns
 from warehouse.quality.sql_compile import (
@@ -32,6 +28,7 @@ from warehouse.quality.sql_compile import (
     numeric,
     plain,
 )
+from warehouse.quality.sums import numpy_sum
 
 SUM_REL_TOL = 1e-6  # sum_equals: sums of millions of floats drift further
 
@@ -139,7 +136,7 @@ def sum_equals_plan(check, ctx):
     def total(con, source, column, order):
         cast = {"bool": None, "float": "DOUBLE"}.get(source.kind(column), "BIGINT")
         expr = col(column) if cast is None else f"CAST({col(column)} AS {cast})"
-        return column_sum(con, source.sql, expr, order)
+        return plain(numpy_sum(con, source.sql, expr, order))
 
     def sums(con, rows):
         mine = total(con, ctx.source, check["column"], ctx.order)
@@ -148,17 +145,3 @@ def sum_equals_plan(check, ctx):
         return (0 if close else 1), {"sum": mine, "reference_sum": theirs}
 
     return Plan(table_level=sums)
-
-
-def column_sum(con, relation: str, expr: str, order: str):
-    """The sum of ``expr`` over ``relation`` (aliased ``t``), skipping missing values.
-
-    Summed by numpy in frame order, as the engine before DuckDB summed the pipeline's nullable
-    columns (``np.sum(values, where=present)``), so the sums checks.json records stay the same
-    to the last bit; DuckDB's parallel ``sum`` rounds differently. Integers are exact either way.
-    """
-    values = con.sql(f"SELECT {expr} AS v FROM {relation} AS t{order}").to_arrow_table()[0]
-    missing = pc.is_null(values).to_numpy()
-    zero = pa.scalar(False if pa.types.is_boolean(values.type) else 0, type=values.type)
-    data = pc.fill_null(values, zero).to_numpy()
-    return plain(np.sum(data, where=~missing))
