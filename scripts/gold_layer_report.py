@@ -11,7 +11,14 @@ from warehouse.rulekit import log_gate, run_rule
 
 def main(smk, log):
     marts = [read_yaml(path) for path in smk.input.metas]
-    report = gold_layer_report(read_yaml(smk.input.manifest), marts, smk.input.kpi_tables)
+    resources = getattr(smk, "resources", None)
+    report = gold_layer_report(
+        read_yaml(smk.input.manifest),
+        marts,
+        smk.input.kpi_tables,
+        memory_mb=getattr(resources, "mem_mb", None),
+        temp_root=getattr(resources, "tmpdir", None),
+    )
     write_yaml(smk.output.metadata, report.metadata)
     write_json(smk.output.checks, report.checks)
     write_text(smk.output.run_log, report.run_log)

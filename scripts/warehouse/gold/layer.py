@@ -16,32 +16,37 @@ SERIES = {
 }
 
 
-MEMORY_MB = 2000  # the mem_mb of the rule gold_layer_report (rules/gold.smk)
-
-
-def _query(sql: str, path: Path) -> list[tuple]:
-    """``sql`` over the Parquet file ``path`` (as the table ``mart``), in a DuckDB session within
-    the job's memory (the 1000x fact's 27M orders spill to disk)."""
-    with session(threads=1, memory_mb=MEMORY_MB, label="gold-kpis") as con:
+def _query(path: Path, *sqls: str, memory_mb: int | None, temp_root) -> list[list[tuple]]:
+    """The rows of each of ``sqls`` over the Parquet file ``path`` (as the table ``mart``), in
+    one DuckDB session within the job's memory (the 1000x fact's 27M orders spill to disk)."""
+    with session(threads=1, memory_mb=memory_mb, temp_root=temp_root, label="gold-kpis") as con:
         con.execute(f"CREATE VIEW mart AS FROM read_parquet({sql_string(str(path))})")
-        return con.execute(sql).fetchall()
+        return [con.execute(sql).fetchall() for sql in sqls]
 
 
 def _distinct(column: str) -> str:
-    """The number of distinct present values of ``column``, as a plain DISTINCT (it spills)."""
+    """The number of distinct present values of ``column``, as a plain DISTINCT: one at a time
+    and not as ``count(DISTINCT ...)``, so that it spills within the memory limit."""
     name = sql_name(column)
-    return f"(SELECT count(*) FROM (SELECT DISTINCT {name} FROM mart WHERE {name} IS NOT NULL))"
+    return f"SELECT count(*) FROM (SELECT DISTINCT {name} FROM mart WHERE {name} IS NOT NULL)"
 
 
-def headline_kpis(fact_path: Path) -> dict:
-    """Sales, orders, customers and average order value over the whole fact."""
-    ((sales, quantity, lines, undated),) = _query(
-        "SELECT coalesce(fsum(sales_amount), 0), coalesce(sum(quantity), 0), count(*), "
-        "count(*) FILTER (WHERE order_date IS NULL) FROM mart",
-        fact_path,
+def headline_kpis(fact_path: Path, *, memory_mb: int | None = None, temp_root=None) -> dict:
+    """Sales, orders, customers and average order value over the whole fact, in DuckDB within
+    ``memory_mb`` (the rule's), spilling under ``temp_root``."""
+    totals, (orders,), (customers,) = (
+        rows[0]
+        for rows in _query(
+            fact_path,
+            "SELECT coalesce(fsum(sales_amount), 0), coalesce(sum(quantity), 0), count(*), "
+            "count(*) FILTER (WHERE order_date IS NULL) FROM mart",
+            _distinct("order_number"),
+            _distinct("customer_key"),
+            memory_mb=memory_mb,
+            temp_root=temp_root,
+        )
     )
-    ((orders,),) = _query(f"SELECT {_distinct('order_number')}", fact_path)
-    ((customers,),) = _query(f"SELECT {_distinct('customer_key')}", fact_path)
+    sales, quantity, lines, undated = totals
     return {
         "sales_amount": round(float(sales), 2),
         "orders": int(orders),
@@ -56,19 +61,21 @@ def headline_kpis(fact_path: Path) -> dict:
 def sales_by(path: Path, column: str) -> dict[str, float]:
     """Sales per value of ``column`` of an aggregate (summed over its other dimensions)."""
     name = sql_name(column)
-    rows = _query(
+    (rows,) = _query(
+        path,
         f"SELECT {name}, fsum(sales_amount) FROM mart WHERE {name} IS NOT NULL "
         f"GROUP BY {name} ORDER BY {name}",
-        path,
+        memory_mb=None,  # an aggregate mart: a few hundred rows
+        temp_root=None,
     )
     return {str(k): round(float(v), 2) for k, v in rows}
 
 
-def report_kpis(tables: dict[str, Path]) -> dict:
+def report_kpis(tables: dict[str, Path], *, memory_mb: int | None = None, temp_root=None) -> dict:
     """The headline KPIs from ``fact_sales`` when the run has it (else none), by mart name."""
     if "fact_sales" not in tables:
         return {}
-    return headline_kpis(tables["fact_sales"])
+    return headline_kpis(tables["fact_sales"], memory_mb=memory_mb, temp_root=temp_root)
 
 
 def chart_series(tables: dict[str, Path]) -> dict[str, dict[str, float]]:

@@ -17,16 +17,26 @@ from warehouse.report.render import render
 
 
 def gold_layer_report(
-    manifest: dict, marts: list[dict], kpi_tables: list[str | Path]
+    manifest: dict,
+    marts: list[dict],
+    kpi_tables: list[str | Path],
+    *,
+    memory_mb: int | None = None,
+    temp_root: str | Path | None = None,
 ) -> LayerReport:
     """The Gold layer's files from the run manifest and the per-mart metadata; the metadata
     also holds the headline KPIs and the chart series, read from the ``kpi_tables`` (Parquet
-    files of the marts they come from, named like the marts)."""
+    files of the marts they come from, named like the marts) within the job's ``memory_mb``."""
     now = utc_now()
     tables = {Path(p).stem: Path(p) for p in kpi_tables}
     checks = layer_checks("gold", manifest["run_id"], marts)
     meta = gold.gold_layer_metadata(
-        manifest, marts, checks, gold.report_kpis(tables), environment(), now
+        manifest,
+        marts,
+        checks,
+        gold.report_kpis(tables, memory_mb=memory_mb, temp_root=temp_root),
+        environment(),
+        now,
     )
     meta["series"] = gold.chart_series(tables)
     html = render(
