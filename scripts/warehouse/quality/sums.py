@@ -80,7 +80,7 @@ def numpy_sum(con, relation: str, expr: str, order: str = ""):
         zero = False if pa.types.is_boolean(kind) else 0
         total = np.int64(0)
         with np.errstate(over="ignore"):
-            for batch in con.sql(query).fetch_record_batch(CHUNK):
+            for batch in con.sql(query).to_arrow_reader(CHUNK):
                 column = batch.column(0)
                 present = pc.is_valid(column).to_numpy(zero_copy_only=False)
                 data = pc.fill_null(column, pa.scalar(zero, type=column.type))
@@ -92,8 +92,8 @@ def numpy_sum(con, relation: str, expr: str, order: str = ""):
         runs = [(True, rows)]
     else:
         flags = f"SELECT ({expr}) IS NOT NULL FROM {relation} AS t{order}"
-        runs = list(_runs(con.sql(flags).fetch_record_batch(CHUNK)))  # one open result at a time
-    values = _Values(con.sql(query).fetch_record_batch(CHUNK))
+        runs = list(_runs(con.sql(flags).to_arrow_reader(CHUNK)))  # one open result at a time
+    values = _Values(con.sql(query).to_arrow_reader(CHUNK))
     total = 0.0
     for present, length in runs:
         if present:
