@@ -171,6 +171,9 @@ class Cleaning:
                     f"{expression} AS {name}" for name, expression in helpers.items()
                 )
                 sql = f"SELECT *, {columns} FROM ({sql})"
+            if step.compiled.reject:  # evaluated once, read by __rej and __why
+                hit = f"__rej IS NULL AND coalesce({step.compiled.reject}, false)"
+                sql = f"SELECT *, ({hit}) AS __hit FROM ({sql})"
             sql = f"SELECT {self._level(i, step, saved, previous)} FROM ({sql})"
             saved = [f"__b{i}_{n}" for n, _ in enumerate(step.compiled.sets)]
             previous = step
@@ -182,15 +185,14 @@ class Cleaning:
     def _level(self, i: int, step: _Pending, saved: list[str], previous) -> str:
         compiled = step.compiled
         alive = "__rej IS NULL"
-        rejected = f"coalesce({compiled.reject}, false)" if compiled.reject else "false"
         replace = [f"{sql} AS {q(c)}" for c, sql in compiled.sets.items() if c in step.before]
         if compiled.reject:
-            replace.append(f"CASE WHEN {alive} AND {rejected} THEN {i} ELSE __rej END AS __rej")
+            replace.append(f"CASE WHEN __hit THEN {i} ELSE __rej END AS __rej")
             replace.append(
-                f"CASE WHEN {alive} AND {rejected} THEN CAST({compiled.reason} AS VARCHAR) "
-                "ELSE __why END AS __why"
+                f"CASE WHEN __hit THEN CAST({compiled.reason} AS VARCHAR) ELSE __why END AS __why"
             )
         dropped = saved + [name for helpers in compiled.pre for name in helpers]
+        dropped += ["__hit"] if compiled.reject else []
         exclude = f" EXCLUDE ({', '.join(dropped)})" if dropped else ""
         parts = [f"*{exclude}" + (f" REPLACE ({', '.join(replace)})" if replace else "")]
         parts += [f"{sql} AS {q(c)}" for c, sql in compiled.sets.items() if c not in step.before]
