@@ -26,6 +26,7 @@ from warehouse.silver.functions import FUNCTIONS
 from warehouse.silver.operations import STANDARD, Compiled
 
 REJECTED = "__rejected"
+ALIVE = "__rej IS NULL"  # the row is still in the table
 MACROS = Path(__file__).with_name("macros.sql")
 
 
@@ -172,7 +173,7 @@ class Cleaning:
                 )
                 sql = f"SELECT *, {columns} FROM ({sql})"
             if step.compiled.reject:  # evaluated once, read by __rej and __why
-                hit = f"__rej IS NULL AND coalesce({step.compiled.reject}, false)"
+                hit = f"{ALIVE} AND coalesce({step.compiled.reject}, false)"
                 sql = f"SELECT *, ({hit}) AS __hit FROM ({sql})"
             sql = f"SELECT {self._level(i, step, saved, previous)} FROM ({sql})"
             saved = [f"__b{i}_{n}" for n, _ in enumerate(step.compiled.sets)]
@@ -184,7 +185,6 @@ class Cleaning:
 
     def _level(self, i: int, step: _Pending, saved: list[str], previous) -> str:
         compiled = step.compiled
-        alive = "__rej IS NULL"
         replace = [f"{sql} AS {q(c)}" for c, sql in compiled.sets.items() if c in step.before]
         if compiled.reject:
             replace.append(f"CASE WHEN __hit THEN {i} ELSE __rej END AS __rej")
@@ -201,8 +201,8 @@ class Cleaning:
             for n, c in enumerate(compiled.sets)
         ]
         if compiled.fail:
-            parts.append(f"({alive} AND coalesce({compiled.fail}, false)) AS __fail{i}")
-            parts.append(f"CASE WHEN {alive} THEN {compiled.fail_value} END AS __failv{i}")
+            parts.append(f"({ALIVE} AND coalesce({compiled.fail}, false)) AS __fail{i}")
+            parts.append(f"CASE WHEN {ALIVE} THEN {compiled.fail_value} END AS __failv{i}")
         flags = self._flags(i - 1, previous)
         return ", ".join(parts) + flags
 
